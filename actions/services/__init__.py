@@ -1,0 +1,1 @@
+"""Pure helpers used by the actions; testable without a tracker."""

@@ -1,0 +1,66 @@
+"""Which language a conversation continues in: pure rules, shared by NLU and actions.
+
+The NLU component `bot.nlu.language_detector.LanguageDetector` reports what one
+message says about its language; :func:`choose_language` combines that report
+with the conversation's state. Priorities (issue "One Rasa model ..."):
+explicit request > reliable detection > channel hint > language so far.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any, Mapping, Sequence
+
+DETECTION_KEY = "language_detection"
+"""Key of the detector's report in a parsed message (`/model/parse`, `latest_message`)."""
+
+FALLBACK_LANGUAGE = "en"
+"""Language of a conversation that gave no sign of its own, and of the unsupported-language answer."""
+
+_CODE = re.compile(r"^([a-zA-Z]{2})(?:[-_][a-zA-Z0-9]+)?$")
+
+
+def normalize_code(value: Any, supported: Sequence[str]) -> str | None:
+    """Turn a language tag such as ``de-AT`` or ``FR`` into a supported code, else None."""
+    if not isinstance(value, str):
+        return None
+    match = _CODE.match(value.strip())
+    if not match:
+        return None
+    code = match.group(1).lower()
+    return code if code in supported else None
+
+
+def choose_language(
+    current: str | None,
+    report: Mapping[str, Any] | None,
+    supported: Sequence[str],
+    previous_hint: str | None = None,
+) -> str:
+    """Return the language the assistant answers the latest message in.
+
+    A channel's hint (Telegram's `language_code`, the widget page's language) is
+    sent with every message; it outranks the language so far only when it is new
+    or has changed, so that a steady hint cannot flip a conversation on "ok".
+
+    Args:
+        current: the conversation's language so far (the `language` slot), or None.
+        report: the detector's report on the latest message (see `DETECTION_KEY`).
+        supported: the codes the assistant speaks.
+        previous_hint: the hint that came with the user's previous message.
+    """
+    current = normalize_code(current, supported)
+    report = report or {}
+    requested = normalize_code(report.get("requested"), supported)
+    if requested:
+        return requested
+    detected = report.get("language")
+    if report.get("reliable"):
+        # A long message in a language we don't speak gets the English answer that lists ours.
+        return normalize_code(detected, supported) or FALLBACK_LANGUAGE
+    hint = normalize_code(report.get("hint"), supported)
+    if hint and (not current or hint != normalize_code(previous_hint, supported)):
+        return hint
+    if current:
+        return current
+    return normalize_code(report.get("guess"), supported) or FALLBACK_LANGUAGE

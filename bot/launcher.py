@@ -1,0 +1,65 @@
+"""Start the whole assistant as one supervised group (`make run`).
+
+Rasa server, action server and staff portal run as child processes under
+honcho: their logs are prefixed with the process name, the death of one is
+reported and stops the others, and Ctrl-C shuts all of them down.
+"""
+
+from __future__ import annotations
+
+import os
+import shlex
+import sys
+
+from honcho.manager import Manager
+
+from bot.config import PROJECT_ROOT, Settings, load_settings
+from bot.training import ensure_model, rasa_environment
+
+
+def process_commands(settings: Settings, model: str) -> dict[str, str]:
+    """Command line of each process of the group."""
+    python = shlex.quote(sys.executable)
+    rasa = [
+        python, "-m", "rasa", "run", "--enable-api", "--cors", "'*'",
+        "--port", str(settings.rasa_port), "--model", shlex.quote(model),
+        "--endpoints", "endpoints.yml", "--credentials", "credentials.yml",
+    ]
+    if settings.rasa_token:
+        rasa += ["--auth-token", "\"$S3M_RASA_TOKEN\""]
+    return {
+        "rasa": " ".join(rasa),
+        "actions": f"{python} -m rasa_sdk --actions actions --port {settings.action_port}",
+        "portal": (
+            f"{python} -m uvicorn bot.portal.app:create_app --factory"
+            f" --host 0.0.0.0 --port {settings.portal_port}"
+        ),
+    }
+
+
+def process_environment(settings: Settings) -> dict[str, str]:
+    """Environment shared by the group; endpoints.yml reads S3M_ACTION_URL from it."""
+    env = rasa_environment()
+    env.setdefault("S3M_ACTION_URL", settings.action_server_url)
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(PROJECT_ROOT), env.get("PYTHONPATH")]))
+    return env
+
+
+def main() -> None:
+    settings = load_settings()
+    model = ensure_model(settings.models_dir)
+    manager = Manager()
+    env = process_environment(settings)
+    for name, command in process_commands(settings, str(model)).items():
+        manager.add_process(name, command, cwd=str(PROJECT_ROOT), env=env)
+    print(
+        f"S3martMed: Rasa on :{settings.rasa_port}, actions on :{settings.action_port},"
+        f" portal on :{settings.portal_port}. Ctrl-C stops all.",
+        file=sys.stderr,
+    )
+    manager.loop()
+    sys.exit(manager.returncode)
+
+
+if __name__ == "__main__":
+    main()

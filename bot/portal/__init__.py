@@ -1,0 +1,1 @@
+"""Staff portal: cluster staff review leads, admins retrain (FastAPI)."""

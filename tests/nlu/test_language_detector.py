@@ -1,0 +1,119 @@
+"""The LanguageDetector graph component, trained on the real nlu_data/."""
+
+import pytest
+from rasa.engine.graph import ExecutionContext, GraphSchema
+from rasa.engine.storage.local_model_storage import LocalModelStorage
+from rasa.engine.storage.resource import Resource
+from rasa.shared.nlu.training_data.loading import load_data
+from rasa.shared.nlu.training_data.message import Message
+
+from bot.config import PROJECT_ROOT
+from bot.language import DETECTION_KEY
+from bot.nlu.language_detector import LanguageDetector
+
+CONFIG = {
+    **LanguageDetector.get_default_config(),
+    "unsupported_languages": ["es", "pt", "nl", "cs", "sk", "ro", "hu", "sv", "da"],
+}
+
+
+@pytest.fixture(scope="module")
+def storage(tmp_path_factory):
+    return LocalModelStorage(tmp_path_factory.mktemp("storage"))
+
+
+@pytest.fixture(scope="module")
+def detector(storage):
+    """Train on the real data, then load from storage as Rasa does at run time."""
+    resource = Resource("language_detector")
+    context = ExecutionContext(GraphSchema({}), "test")
+    trained = LanguageDetector.create(CONFIG, storage, resource, context)
+    trained.train(load_data(str(PROJECT_ROOT / "nlu_data")))
+    return LanguageDetector.load(CONFIG, storage, resource, context)
+
+
+def run(detector, text, intent=None, entities=None, metadata=None):
+    message = Message(data={"text": text, "metadata": metadata or {}})
+    if intent:
+        message.set("intent", {"name": intent, "confidence": 0.9})
+    if entities is not None:
+        message.set("entities", entities)
+    detector.process([message])
+    return message
+
+
+@pytest.mark.parametrize(
+    "text, language",
+    [
+        ("Wir sind ein kleines Medizintechnik-Unternehmen aus Ulm und suchen einen Vertriebspartner", "de"),
+        ("nous aimerions rencontrer un centre technologique pour tester notre prototype", "fr"),
+        ("vorremmo sapere se ci sono eventi di matchmaking il prossimo mese", "it"),
+        ("szukamy partnera do badań klinicznych naszego urządzenia", "pl"),
+        ("we are looking for a distributor for our diagnostic kits in Belgium", "en"),
+        ("wie lange lauft das projekt noch", "de"),
+        ("ca coute combien de participer", "fr"),
+        ("czy mozemy sie zarejestrowac", "pl"),
+    ],
+)
+def test_long_messages_are_detected_reliably(detector, text, language):
+    report = run(detector, text).get(DETECTION_KEY)
+    assert report["reliable"] and report["language"] == language and report["supported"]
+
+
+@pytest.mark.parametrize("text", ["ok", "yes", "jan.kowalski@medtech.pl", "40", "Medisens GmbH", "👍", ""])
+def test_short_or_neutral_messages_are_not_reliable(detector, text):
+    report = run(detector, text).get(DETECTION_KEY)
+    assert not report["reliable"]
+
+
+@pytest.mark.parametrize(
+    "text, language",
+    [("Hallo", "de"), ("Bonjour", "fr"), ("Buongiorno", "it"), ("Cześć", "pl"), ("Dzień dobry", "pl"),
+     ("Guten Tag", "de"), ("Merci", "fr"), ("Grazie", "it"), ("Danke", "de")],
+)
+def test_short_greetings_give_a_guess(detector, text, language):
+    assert run(detector, text).get(DETECTION_KEY)["guess"] == language
+
+
+def test_words_used_everywhere_give_no_guess(detector):
+    assert run(detector, "ok").get(DETECTION_KEY)["guess"] is None
+
+
+def test_unsupported_language_becomes_fallback(detector):
+    message = run(detector, "Hola, quiero registrar mi empresa en el proyecto", intent="register_interest")
+    report = message.get(DETECTION_KEY)
+    assert report["language"] == "es" and report["supported"] is False and report["reliable"]
+    assert message.get("intent")["name"] == "nlu_fallback"
+
+
+def test_language_command_is_an_explicit_request(detector):
+    message = run(detector, "/language de", intent="inform")
+    assert message.get("intent")["name"] == "change_language"
+    assert [e["value"] for e in message.get("entities")] == ["de"]
+    assert message.get(DETECTION_KEY)["requested"] == "de"
+
+
+def test_requested_language_comes_from_the_entity(detector):
+    entities = [{"entity": "language", "value": "fr", "start": 20, "end": 28}]
+    message = run(detector, "Können wir auf Französisch weitermachen?", "change_language", entities)
+    assert message.get(DETECTION_KEY)["requested"] == "fr"
+
+
+def test_unsupported_language_entity_is_dropped(detector):
+    entities = [{"entity": "language", "value": "Spanisch", "start": 4, "end": 12},
+                {"entity": "company_name", "value": "Medisens", "start": 0, "end": 3}]
+    message = run(detector, "auf Spanisch bitte", "change_language", entities)
+    assert [e["entity"] for e in message.get("entities")] == ["company_name"]
+    assert message.get(DETECTION_KEY)["requested"] is None
+
+
+def test_language_entity_outside_change_language_is_no_request(detector):
+    entities = [{"entity": "language", "value": "de", "start": 0, "end": 7}]
+    message = run(detector, "Deutsch ist unsere Firmensprache", "inform", entities)
+    assert message.get(DETECTION_KEY)["requested"] is None
+
+
+def test_channel_hint_is_reported(detector):
+    report = run(detector, "ok", metadata={"language": "de-DE"}).get(DETECTION_KEY)
+    assert report["hint"] == "de"
+    assert run(detector, "ok", metadata={"language": "es"}).get(DETECTION_KEY)["hint"] is None

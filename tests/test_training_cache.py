@@ -1,0 +1,41 @@
+"""A model is reused until its training inputs change (bot.training)."""
+
+from pathlib import Path
+
+from bot.training import fingerprint, model_path, training_inputs
+
+
+def make_project(root: Path) -> list[Path]:
+    (root / "data").mkdir()
+    (root / "nlu_data" / "en").mkdir(parents=True)
+    files = {
+        "config.yml": "pipeline: []",
+        "domain.yml": "intents: [greet]",
+        "data/rules.yml": "rules: []",
+        "nlu_data/en/basics.yml": "nlu: []",
+    }
+    for name, text in files.items():
+        (root / name).write_text(text)
+    return training_inputs(root)
+
+
+def test_fingerprint_is_stable_and_changes_with_any_input(tmp_path):
+    files = make_project(tmp_path)
+    assert [p.name for p in files] == ["config.yml", "domain.yml", "rules.yml", "basics.yml"]
+    first = fingerprint(files, tmp_path)
+    assert fingerprint(files, tmp_path) == first
+    (tmp_path / "nlu_data/en/basics.yml").write_text("nlu: [x]")
+    assert fingerprint(files, tmp_path) != first
+
+
+def test_fingerprint_changes_when_a_file_is_added(tmp_path):
+    files = make_project(tmp_path)
+    first = fingerprint(files, tmp_path)
+    (tmp_path / "nlu_data/en/faq.yml").write_text("nlu: []")
+    assert fingerprint(training_inputs(tmp_path), tmp_path) != first
+
+
+def test_model_path_names_the_fingerprint(tmp_path):
+    files = make_project(tmp_path)
+    path = model_path(tmp_path / "models", tmp_path)
+    assert path == tmp_path / "models" / f"s3martmed-{fingerprint(files, tmp_path)}.tar.gz"
