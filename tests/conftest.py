@@ -50,6 +50,7 @@ class Assistant:
 
     rasa_url: str
     portal_url: str
+    database_url: str
     process: subprocess.Popen
     log_path: Path
 
@@ -110,7 +111,7 @@ def assistant(trained_model: Path, tmp_path_factory: pytest.TempPathFactory) -> 
         _wait_until_up(f"{rasa_url}/status", process, log_path, timeout=240)
         _wait_until_up(f"http://127.0.0.1:{ports['S3M_ACTION_PORT']}/health", process, log_path, 60)
         _wait_until_up(f"{portal_url}/health", process, log_path, timeout=60)
-        yield Assistant(rasa_url, portal_url, process, log_path)
+        yield Assistant(rasa_url, portal_url, env["S3M_DATABASE_URL"], process, log_path)
     finally:
         if process.poll() is None:
             process.send_signal(signal.SIGINT)

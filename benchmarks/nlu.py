@@ -1,0 +1,254 @@
+"""Measure the NLU: one multilingual model against five single-language models.
+
+Splits each language's data into a training and a held-out part (stratified by
+intent, fixed seed), trains on the training part only, and reports per language:
+intent accuracy and macro-F1 on the held-out part, language-ID accuracy on its
+messages of 3 to 12 words, training time, model size and resident memory.
+Extra pipelines to compare (`--config`) are trained and scored the same way.
+
+Writes results/nlu-benchmark.json and docs/nlu-benchmark.md.
+
+Usage: python -m benchmarks.nlu [--config benchmarks/configs/X.yml ...] [--quick]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import subprocess
+import sys
+import tempfile
+import time
+from collections import defaultdict
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from bot.config import PROJECT_ROOT
+from bot.training import rasa_environment
+
+LANGUAGES = ["en", "de", "fr", "it", "pl"]
+RESULTS = PROJECT_ROOT / "results"
+TEST_SHARE = 0.2
+SEED = 42
+
+
+def load_examples(language: str) -> tuple[list[dict[str, Any]], dict[str, Any]]:
+    """Intent examples of one language (with entity markup kept) and its other NLU blocks."""
+    from rasa.shared.nlu.training_data.loading import load_data
+
+    data = load_data(str(PROJECT_ROOT / "nlu_data" / language))
+    examples = []
+    for message in data.intent_examples:
+        examples.append({
+            "label": message.get("intent_response_key") or message.get("intent"),
+            "text": message.get("text"),
+            "markup": _markup(message),
+        })
+    return examples, {"synonyms": data.entity_synonyms, "lookups": data.lookup_tables}
+
+
+def _markup(message: Any) -> str:
+    """Rasa's YAML markup of an example, so entity annotations survive the split."""
+    text = message.get("text")
+    out, position = [], 0
+    for entity in sorted(message.get("entities") or [], key=lambda e: e["start"]):
+        out.append(text[position:entity["start"]])
+        surface = text[entity["start"]:entity["end"]]
+        spec: dict[str, Any] = {"entity": entity["entity"]}
+        if entity.get("value") not in (None, surface):
+            spec["value"] = entity["value"]
+        if entity.get("role"):
+            spec["role"] = entity["role"]
+        out.append(f"[{surface}]" + (json.dumps(spec, ensure_ascii=False) if len(spec) > 1 else f"({entity['entity']})"))
+        position = entity["end"]
+    out.append(text[position:])
+    return "".join(out)
+
+
+def split(examples: list[dict[str, Any]]) -> tuple[list[dict], list[dict]]:
+    """Stratified split: about TEST_SHARE of each intent's examples are held out."""
+    by_label: dict[str, list[dict]] = defaultdict(list)
+    for example in examples:
+        by_label[example["label"]].append(example)
+    rng = random.Random(SEED)
+    train, test = [], []
+    for label in sorted(by_label):
+        items = sorted(by_label[label], key=lambda e: e["text"])
+        rng.shuffle(items)
+        cut = max(1, round(len(items) * TEST_SHARE))
+        test += items[:cut]
+        train += items[cut:]
+    return train, test
+
+
+def write_nlu(path: Path, examples: list[dict], extras: dict[str, Any]) -> None:
+    """Write a Rasa NLU YAML file of the given examples, synonyms and lookup tables."""
+    by_label: dict[str, list[str]] = defaultdict(list)
+    for example in examples:
+        by_label[example["label"]].append(example["markup"])
+    nlu: list[dict[str, Any]] = [
+        {"intent": label, "examples": "".join(f"- {m}\n" for m in items)}
+        for label, items in sorted(by_label.items())
+    ]
+    synonyms: dict[str, list[str]] = defaultdict(list)
+    for name, value in extras["synonyms"].items():
+        synonyms[value].append(name)
+    nlu += [{"synonym": v, "examples": "".join(f"- {n}\n" for n in ns)} for v, ns in synonyms.items()]
+    nlu += [{"lookup": t["name"], "examples": "".join(f"- {e}\n" for e in t["elements"])}
+            for t in extras["lookups"]]
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(yaml.safe_dump({"version": "3.1", "nlu": nlu}, allow_unicode=True, sort_keys=False))
+
+
+def single_language_config(config_path: Path, language: str, out: Path) -> Path:
+    """Rasa's recommended set-up: the same pipeline as one model per language."""
+    config = yaml.safe_load(config_path.read_text())
+    config["language"] = language
+    config["pipeline"] = [c for c in config["pipeline"] if not c["name"].endswith("LanguageDetector")]
+    out.write_text(yaml.safe_dump(config, sort_keys=False))
+    return out
+
+
+def train_nlu(config: Path, data: list[Path], out: Path, name: str) -> dict[str, Any]:
+    started = time.monotonic()
+    command = [sys.executable, "-m", "rasa", "train", "nlu", "--config", str(config),
+               "--nlu", *map(str, data), "--out", str(out), "--fixed-model-name", name]
+    subprocess.run(command, check=True, cwd=PROJECT_ROOT, env=rasa_environment(),
+                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    model = out / f"{name}.tar.gz"
+    return {"model": str(model), "train_seconds": round(time.monotonic() - started, 1),
+            "size_mb": round(model.stat().st_size / 2**20, 1)}
+
+
+def evaluate(model: str, tests: dict[str, list[dict]]) -> dict[str, Any]:
+    """Parse the held-out messages in a fresh process (so its memory is the model's)."""
+    payload = json.dumps({"model": model, "tests": {k: [e["text"] for e in v] for k, v in tests.items()}})
+    result = subprocess.run([sys.executable, "-m", "benchmarks.parse_worker"], input=payload,
+                            capture_output=True, text=True, check=True, cwd=PROJECT_ROOT,
+                            env=rasa_environment())
+    parsed = json.loads(result.stdout.strip().splitlines()[-1])
+    scores = {}
+    for language, examples in tests.items():
+        truth = [e["label"] for e in examples]
+        predicted = parsed["labels"][language]
+        scores[language] = _scores(truth, predicted)
+    return {"scores": scores, "rss_mb": parsed["rss_mb"], "ms_per_message": parsed["ms_per_message"]}
+
+
+def _scores(truth: list[str], predicted: list[str]) -> dict[str, float]:
+    from sklearn.metrics import accuracy_score, f1_score
+
+    return {"accuracy": round(100 * accuracy_score(truth, predicted), 2),
+            "macro_f1": round(100 * f1_score(truth, predicted, average="macro", zero_division=0), 2),
+            "n": len(truth)}
+
+
+def language_id(tests: dict[str, list[dict]]) -> dict[str, Any]:
+    """Accuracy of lingua (our detector) and langid on held-out messages of 3 to 12 words."""
+    from rasa.engine.graph import ExecutionContext, GraphSchema
+    from rasa.engine.storage.local_model_storage import LocalModelStorage
+    from rasa.engine.storage.resource import Resource
+
+    from bot.nlu.language_detector import LanguageDetector, words_of
+
+    config = yaml.safe_load((PROJECT_ROOT / "config.yml").read_text())
+    settings = next(c for c in config["pipeline"] if c["name"].endswith("LanguageDetector"))
+    settings = {**LanguageDetector.get_default_config(), **{k: v for k, v in settings.items() if k != "name"}}
+    with tempfile.TemporaryDirectory() as tmp:
+        detector = LanguageDetector.create(settings, LocalModelStorage(Path(tmp)), Resource("lid"),
+                                           ExecutionContext(GraphSchema({}), "bench"))
+    from langid.langid import LanguageIdentifier, model
+
+    langid = LanguageIdentifier.from_modelstring(model, norm_probs=True)
+    langid.set_languages(LANGUAGES)
+    out: dict[str, Any] = {}
+    for language, examples in tests.items():
+        short = [e["text"] for e in examples if 3 <= len(words_of(e["text"])) <= 12]
+        reports = [detector.detect(t) for t in short]
+        out[language] = {
+            "n": len(short),
+            "lingua_accuracy": round(100 * sum(r["language"] == language for r in reports) / len(short), 2),
+            "lingua_reliable_and_right": round(
+                100 * sum(r["reliable"] and r["language"] == language for r in reports) / len(short), 2),
+            "lingua_reliable_but_wrong": sum(r["reliable"] and r["language"] != language for r in reports),
+            "langid_accuracy": round(100 * sum(langid.classify(t)[0] == language for t in short) / len(short), 2),
+        }
+    return out
+
+
+def markdown(report: dict[str, Any]) -> str:
+    lines = ["# NLU benchmark", "",
+             f"Generated by `make bench-nlu` on {report['date']}: stratified {int(100 * (1 - TEST_SHARE))}/"
+             f"{int(100 * TEST_SHARE)} split per language (seed {SEED}); scores on the held-out part only.", ""]
+    systems = list(report["systems"])
+    lines += ["## Intent accuracy / macro-F1 (%) per language", "",
+              "| language | " + " | ".join(systems) + " |", "|---" * (len(systems) + 1) + "|"]
+    for language in LANGUAGES:
+        cells = [f"{s['scores'][language]['accuracy']:.1f} / {s['scores'][language]['macro_f1']:.1f}"
+                 for s in report["systems"].values()]
+        lines.append(f"| {language} | " + " | ".join(cells) + " |")
+    lines += ["", "## Cost", "", "| system | training (s) | model size (MB) | resident memory (MB) | ms per message |",
+              "|---|---|---|---|---|"]
+    for name, s in report["systems"].items():
+        lines.append(f"| {name} | {s['train_seconds']} | {s['size_mb']} | {s['rss_mb']} | {s['ms_per_message']} |")
+    lines += ["", "## Language identification on held-out messages of 3 to 12 words (%)", "",
+              "| language | n | lingua (ours) | lingua, reliable and right | reliable but wrong | langid |",
+              "|---|---|---|---|---|---|"]
+    for language, r in report["language_id"].items():
+        lines.append(f"| {language} | {r['n']} | {r['lingua_accuracy']} | {r['lingua_reliable_and_right']} | "
+                     f"{r['lingua_reliable_but_wrong']} | {r['langid_accuracy']} |")
+    return "\n".join(lines) + "\n"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--config", action="append", default=[], type=Path,
+                        help="another pipeline to compare (trained as one model for five languages)")
+    parser.add_argument("--no-single", action="store_true", help="skip the five single-language models")
+    args = parser.parse_args()
+
+    work = Path(tempfile.mkdtemp(prefix="bench-nlu-"))
+    train_files, tests = {}, {}
+    for language in LANGUAGES:
+        examples, extras = load_examples(language)
+        train, test = split(examples)
+        write_nlu(work / "data" / language / "nlu.yml", train, extras)
+        train_files[language] = work / "data" / language / "nlu.yml"
+        tests[language] = test
+        print(f"{language}: {len(train)} training, {len(test)} held-out examples", file=sys.stderr)
+
+    systems: dict[str, Any] = {}
+    for config in [PROJECT_ROOT / "config.yml", *args.config]:
+        name = "one model" if config.name == "config.yml" else f"one model ({config.stem})"
+        print(f"training {name} ...", file=sys.stderr)
+        trained = train_nlu(config, list(train_files.values()), work / "models", config.stem)
+        systems[name] = {**trained, **evaluate(trained["model"], tests)}
+        print(json.dumps({name: systems[name]["scores"]}), file=sys.stderr)
+
+    if not args.no_single:
+        single: dict[str, Any] = {"scores": {}, "train_seconds": 0.0, "size_mb": 0.0, "rss_mb": 0.0,
+                                  "ms_per_message": 0.0}
+        for language in LANGUAGES:
+            print(f"training single-language model {language} ...", file=sys.stderr)
+            config = single_language_config(PROJECT_ROOT / "config.yml", language, work / f"config-{language}.yml")
+            trained = train_nlu(config, [train_files[language]], work / "models", f"single-{language}")
+            evaluated = evaluate(trained["model"], {language: tests[language]})
+            single["scores"][language] = evaluated["scores"][language]
+            single["train_seconds"] = round(single["train_seconds"] + trained["train_seconds"], 1)
+            single["size_mb"] = round(single["size_mb"] + trained["size_mb"], 1)
+            single["rss_mb"] = round(single["rss_mb"] + evaluated["rss_mb"], 1)
+            single["ms_per_message"] = round(single["ms_per_message"] + evaluated["ms_per_message"] / 5, 2)
+        systems["five single-language models"] = single
+
+    report = {"date": time.strftime("%Y-%m-%d"), "systems": systems, "language_id": language_id(tests)}
+    RESULTS.mkdir(exist_ok=True)
+    (RESULTS / "nlu-benchmark.json").write_text(json.dumps(report, indent=2))
+    (PROJECT_ROOT / "docs" / "nlu-benchmark.md").write_text(markdown(report))
+    print(markdown(report))
+
+
+if __name__ == "__main__":
+    main()
