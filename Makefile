@@ -2,6 +2,8 @@
 SHELL := /bin/bash
 export RASA_TELEMETRY_ENABLED := false
 export TF_CPP_MIN_LOG_LEVEL := 2
+# Rasa 3.6 itself uses SQLAlchemy 1.4 APIs; its 2.0 migration notice is not ours to fix.
+export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 export S3M_ACTION_URL ?= http://127.0.0.1:5055/webhook
 
 VENV   := .venv
@@ -27,15 +29,19 @@ lock:  ## Re-resolve requirements.in into requirements.lock (Python 3.11, overri
 	uv pip compile requirements.in --python-version 3.11 --override overrides.txt -o requirements.lock
 
 lint: install  ## Static checks
-	$(PYTHON) -m ruff check bot actions tests
+	$(PYTHON) -m ruff check bot actions tests benchmarks
 
 validate: install  ## Check training data, stories and domain: any warning fails
 	@mkdir -p results
 	$(RASA) data validate --fail-on-warning --data nlu_data data --domain domain.yml \
 	  --config config.yml > results/validate.log 2>&1 || { cat results/validate.log; exit 1; }
-	@# Rasa cannot see responses that custom actions send ("not used in any story or
-	@# rule"); tests/test_responses.py checks those. Every other warning fails.
-	@! grep -E "UserWarning|WARNING" results/validate.log | grep -v "is not used in any story or rule"
+	@# Two known messages of Rasa 3.6 are allowed, every other warning fails:
+	@# - responses sent by custom actions are "not used in any story or rule" for Rasa;
+	@#   tests/test_responses.py checks them instead;
+	@# - the retrieval intent `faq` listed in the domain (as Rasa documents) is reported
+	@#   as "duplicated" because the importer adds it from the NLU data once more.
+	@! grep -E "UserWarning|WARNING" results/validate.log | grep -v \
+	  -e "is not used in any story or rule" -e "duplicated intents have been found across multiple domain files: faq$$"
 	@echo "Data, stories and domain are valid."
 
 train: install  ## Train a model unless one exists for the current data

@@ -7,9 +7,8 @@ language fails the test whatever its wording.
 import pytest
 from sqlalchemy import text
 
-from bot.database import build_engine
-
 from actions.services.responses import response_text
+from bot.database import build_engine
 from tests.conftest import LANGUAGES
 
 pytestmark = pytest.mark.model

@@ -5,18 +5,22 @@ It writes a report under `bot.language.DETECTION_KEY` into the parse result;
 the `language` slot is then chosen from that report and the conversation state
 by `actions.language.ValidateSlotMappings` (see `bot.language.choose_language`).
 
-Detection uses lingua (offline, restricted to the configured languages). Short
-messages cannot be told apart by letter statistics ("Hallo", "Ciao"), so the
-component also learns, while training, which words occur in only one language
-of the training data; those words give a `guess` for short messages.
+Detection combines lingua (offline, restricted to the configured languages)
+with a lexicon the component learns while training: the words that occur in
+only one language of the training data (as told by lingua on examples it
+detects reliably). The lexicon catches what letter statistics miss: one-word
+messages ("Hallo", "Ciao") and the English of non-native speakers. A second,
+small lingua detector that also knows neighbouring languages recognises
+messages in languages we do not speak. `make bench-nlu` measures both.
 """
 
 from __future__ import annotations
 
 import re
 from collections import Counter, defaultdict
-from typing import Any, Dict, List, Optional, Text
+from typing import Any, Dict, List
 
+import rasa.shared.utils.io
 from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
@@ -32,7 +36,6 @@ from rasa.shared.nlu.constants import (
 )
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
-import rasa.shared.utils.io
 
 from bot.language import DETECTION_KEY, normalize_code
 
@@ -58,7 +61,7 @@ class LanguageDetector(GraphComponent):
     """Reports each message's language; handles explicit language requests."""
 
     @staticmethod
-    def get_default_config() -> Dict[Text, Any]:
+    def get_default_config() -> Dict[str, Any]:
         """Returns the component's default config (see parent class)."""
         return {
             # Languages the assistant speaks (ISO 639-1); keep in line with the domain.
@@ -68,16 +71,18 @@ class LanguageDetector(GraphComponent):
             # A detection counts as reliable from this many words ...
             "min_words": 3,
             # ... and this confidence of lingua's best language.
-            "min_confidence": 0.6,
+            "min_confidence": 0.7,
             # A short message's own detection counts as a guess from this confidence.
             "min_guess_confidence": 0.9,
+            # Weight of the lexicon's votes against lingua's confidence values.
+            "lexicon_weight": 0.7,
             # Lexicon: a word belongs to a language when this share of its uses is there.
             "lexicon_min_share": 0.9,
             "lexicon_min_count": 2,
         }
 
     @staticmethod
-    def required_packages() -> List[Text]:
+    def required_packages() -> List[str]:
         """Packages needed (see parent class).
 
         Empty on purpose: Rasa checks this list both as import names and as
@@ -88,52 +93,61 @@ class LanguageDetector(GraphComponent):
 
     def __init__(
         self,
-        config: Dict[Text, Any],
+        config: Dict[str, Any],
         model_storage: ModelStorage,
         resource: Resource,
-        lexicon: Optional[Dict[Text, Text]] = None,
+        lexicon: Dict[str, str] | None = None,
     ) -> None:
         self._config = config
         self._model_storage = model_storage
         self._resource = resource
-        self.languages: List[Text] = list(config["languages"])
-        self.lexicon: Dict[Text, Text] = lexicon or {}
-        self._detector = self._build_detector(
-            self.languages + list(config["unsupported_languages"])
+        self.languages: List[str] = list(config["languages"])
+        self.lexicon: Dict[str, str] = lexicon or {}
+        self.unsupported: List[str] = list(config["unsupported_languages"])
+        self._detector = self._build_detector(self.languages, low_accuracy=False)
+        self._screen = (
+            self._build_detector(self.languages + self.unsupported, low_accuracy=True)
+            if self.unsupported
+            else None
         )
 
     @staticmethod
-    def _build_detector(codes: List[Text]) -> Any:
+    def _build_detector(codes: List[str], low_accuracy: bool) -> Any:
         from lingua import IsoCode639_1, Language, LanguageDetectorBuilder
 
         languages = [Language.from_iso_code_639_1(getattr(IsoCode639_1, c.upper())) for c in codes]
-        return (
-            LanguageDetectorBuilder.from_languages(*languages)
-            .with_low_accuracy_mode()
-            .with_preloaded_language_models()
-            .build()
-        )
+        builder = LanguageDetectorBuilder.from_languages(*languages)
+        if low_accuracy:
+            builder = builder.with_low_accuracy_mode()
+        return builder.with_preloaded_language_models().build()
+
+    @staticmethod
+    def _confidences(detector: Any, text: str) -> Dict[str, float]:
+        return {
+            v.language.iso_code_639_1.name.lower(): float(v.value)
+            for v in detector.compute_language_confidence_values(text)
+        }
 
     @classmethod
     def create(
         cls,
-        config: Dict[Text, Any],
+        config: Dict[str, Any],
         model_storage: ModelStorage,
         resource: Resource,
         execution_context: ExecutionContext,
-    ) -> "LanguageDetector":
+    ) -> LanguageDetector:
         """Creates an untrained component (see parent class)."""
         return cls(config, model_storage, resource)
 
     @classmethod
     def load(
         cls,
-        config: Dict[Text, Any],
+        config: Dict[str, Any],
         model_storage: ModelStorage,
         resource: Resource,
         execution_context: ExecutionContext,
         **kwargs: Any,
-    ) -> "LanguageDetector":
+    ) -> LanguageDetector:
         """Loads the trained lexicon (see parent class)."""
         try:
             with model_storage.read_from(resource) as directory:
@@ -143,34 +157,57 @@ class LanguageDetector(GraphComponent):
         return cls(config, model_storage, resource, lexicon)
 
     def train(self, training_data: TrainingData) -> Resource:
-        """Learn which words belong to one language, from reliably detected examples."""
-        counts: Dict[Text, Counter] = defaultdict(Counter)
-        for example in training_data.intent_examples:
-            text = example.get(TEXT) or ""
-            detected = self.detect(text)
-            if detected["reliable"] and detected["language"] in self.languages:
-                for word in set(words_of(text)):
-                    counts[word][detected["language"]] += 1
-        min_share = self._config["lexicon_min_share"]
-        min_count = self._config["lexicon_min_count"]
+        """Learn which words belong to one language, from reliably detected examples.
+
+        Two rounds: the second labels examples with lingua and the first round's
+        lexicon together, which labels many more short examples correctly.
+        """
+        texts = [example.get(TEXT) or "" for example in training_data.intent_examples]
         self.lexicon = {}
-        for word, per_language in counts.items():
-            language, count = per_language.most_common(1)[0]
-            if count >= min_count and count / sum(per_language.values()) >= min_share:
-                self.lexicon[word] = language
+        for _ in range(2):
+            self.lexicon = self._learn_lexicon(texts)
         with self._model_storage.write_to(self._resource) as directory:
             rasa.shared.utils.io.dump_obj_as_json_to_file(directory / LEXICON_FILE, self.lexicon)
         return self._resource
 
-    def detect(self, text: Text) -> Dict[Text, Any]:
+    def _learn_lexicon(self, texts: List[str]) -> Dict[str, str]:
+        counts: Dict[str, Counter] = defaultdict(Counter)
+        for text in texts:
+            detected = self.detect(text)
+            if detected["reliable"] and detected["supported"]:
+                for word in set(words_of(text)):
+                    counts[word][detected["language"]] += 1
+        lexicon = {}
+        for word, per_language in counts.items():
+            language, count = per_language.most_common(1)[0]
+            if (
+                count >= self._config["lexicon_min_count"]
+                and count / sum(per_language.values()) >= self._config["lexicon_min_share"]
+            ):
+                lexicon[word] = language
+        return lexicon
+
+    def detect(self, text: str) -> Dict[str, Any]:
         """Detect the language of a text: best language, confidence, words, reliability."""
         words = words_of(text)
         language, confidence = None, 0.0
         if words:
-            values = self._detector.compute_language_confidence_values(" ".join(words))
-            if values:
-                language = values[0].language.iso_code_639_1.name.lower()
-                confidence = round(float(values[0].value), 3)
+            scores = self._confidences(self._detector, " ".join(words))
+            votes = Counter(self.lexicon[w] for w in words if w in self.lexicon)
+            if votes:
+                # The lexicon speaks in proportion to the share of words it knows.
+                total = sum(votes.values())
+                weight = self._config["lexicon_weight"] * total / len(words)
+                scores = {
+                    code: (1 - weight) * scores.get(code, 0.0) + weight * votes[code] / total
+                    for code in self.languages
+                }
+            language = max(scores, key=scores.get)
+            confidence = round(scores[language], 3)
+            # Only a message that none of our languages fits can be in another language.
+            foreign = confidence < self._config["min_confidence"] and self._foreign_language(words, votes)
+            if foreign:
+                language, confidence = foreign
         reliable = (
             language is not None
             and len(words) >= self._config["min_words"]
@@ -184,7 +221,19 @@ class LanguageDetector(GraphComponent):
             "supported": language in self.languages if language else None,
         }
 
-    def guess(self, text: Text) -> Optional[Text]:
+    def _foreign_language(self, words: List[str], votes: Counter) -> tuple[str, float] | None:
+        """A language we do not speak, when the screen says so and our lexicon does not object."""
+        if self._screen is None or len(words) < self._config["min_words"]:
+            return None
+        if sum(votes.values()) >= len(words) / 2:  # mostly words of our training data
+            return None
+        scores = self._confidences(self._screen, " ".join(words))
+        best = max(scores, key=scores.get)
+        if best in self.unsupported and scores[best] >= self._config["min_confidence"]:
+            return best, round(scores[best], 3)
+        return None
+
+    def guess(self, text: str) -> str | None:
         """Guess a short message's language from words seen in only one language."""
         votes = Counter(self.lexicon[w] for w in words_of(text) if w in self.lexicon)
         if not votes:
@@ -215,7 +264,7 @@ class LanguageDetector(GraphComponent):
             self._set_intent(message, FALLBACK_INTENT)
         message.set(DETECTION_KEY, report, add_to_output=True)
 
-    def _requested_language(self, message: Message, text: Text) -> Optional[Text]:
+    def _requested_language(self, message: Message, text: str) -> str | None:
         """The language an explicit request asks for; keeps `language` entities valid."""
         command = _LANGUAGE_COMMAND.match(text)
         if command:
@@ -240,5 +289,5 @@ class LanguageDetector(GraphComponent):
         return requested if intent == CHANGE_LANGUAGE_INTENT else None
 
     @staticmethod
-    def _set_intent(message: Message, name: Text) -> None:
+    def _set_intent(message: Message, name: str) -> None:
         message.set(INTENT, {INTENT_NAME_KEY: name, PREDICTED_CONFIDENCE_KEY: 1.0}, add_to_output=True)
