@@ -2,25 +2,25 @@
 
 from __future__ import annotations
 
-from typing import Any, Dict, List, Optional, Text
+from typing import Any, Dict, List
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from bot.language import DETECTION_KEY
 from actions.services.responses import response_text
+from bot.language import DETECTION_KEY
 
 FAQ_INTENT = "faq"
 BUTTON_COUNT = 2
 
 
-def likely_topics(parse_data: Dict[Text, Any], domain: DomainDict) -> List[Text]:
+def likely_topics(parse_data: Dict[str, Any], domain: DomainDict) -> List[str]:
     """The likeliest topics of a message, as intent keys that have a topic title.
 
     The `faq` retrieval intent is replaced by the response selector's best FAQ.
     """
-    topics: List[Text] = []
+    topics: List[str] = []
     faq_ranking = (parse_data.get("response_selector", {}).get(FAQ_INTENT, {}) or {}).get("ranking") or []
     for entry in parse_data.get("intent_ranking") or []:
         name = entry.get("name")
@@ -31,11 +31,11 @@ def likely_topics(parse_data: Dict[Text, Any], domain: DomainDict) -> List[Text]
     return topics[:BUTTON_COUNT]
 
 
-def _topic_response(intent_key: Text) -> Text:
+def _topic_response(intent_key: str) -> str:
     return "utter_topic_" + intent_key.replace("/", "_")
 
 
-def _button(intent_key: Text, domain: DomainDict, language: Optional[Text]) -> Dict[Text, Text]:
+def _button(intent_key: str, domain: DomainDict, language: str | None) -> Dict[str, str]:
     title = response_text(domain, _topic_response(intent_key), language) or intent_key
     # Rasa's "/intent" payloads cannot name a retrieval intent's answer, so an FAQ
     # button sends its title, a question the NLU understands.
@@ -46,12 +46,12 @@ def _button(intent_key: Text, domain: DomainDict, language: Optional[Text]) -> D
 class ActionRephrase(Action):
     """Ask to rephrase with the two likeliest topics, or list our languages."""
 
-    def name(self) -> Text:
+    def name(self) -> str:
         return "action_rephrase"
 
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> List[Dict[Text, Any]]:
+    ) -> List[Dict[str, Any]]:
         report = tracker.latest_message.get(DETECTION_KEY) or {}
         if report.get("reliable") and report.get("supported") is False:
             dispatcher.utter_message(response="utter_language_options")
