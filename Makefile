@@ -51,10 +51,15 @@ test-python: install  ## pytest: units, components, actions, running server
 	$(PYTHON) -m pytest
 
 test-stories: train  ## Conversation tests in every language (tests/stories)
+	@# Dialogue: given each story's intents, every action must be right (fails the build).
 	$(RASA) test core --stories tests/stories --model $$($(PYTHON) -m bot.training 2>/dev/null) \
-	  --out results --fail-on-prediction-errors
+	  --out results/dialogue --fail-on-prediction-errors
+	@# End to end: the messages are parsed by the model; a measurement, printed and kept in results/e2e.
+	$(RASA) test core --stories tests/stories --model $$($(PYTHON) -m bot.training 2>/dev/null) \
+	  --out results/e2e --e2e > results/e2e.log 2>&1 || { tail -50 results/e2e.log; exit 1; }
+	@grep -A2 "CONVERSATION level\|ACTION level" results/e2e.log | grep -E "level|Correct"
 
-test: lint validate test-python test-stories  ## The whole suite
+test: lint validate train test-python test-stories  ## The whole suite
 
 run: install  ## Train if needed, then start Rasa (5005), actions (5055) and portal (8000)
 	$(PYTHON) -m bot.launcher

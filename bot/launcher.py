@@ -31,7 +31,8 @@ def process_commands(settings: Settings, model: str) -> dict[str, str]:
         "rasa": " ".join(rasa),
         "actions": f"{python} -m rasa_sdk --actions actions --port {settings.action_port}",
         "portal": (
-            f"{python} -m uvicorn bot.portal.app:create_app --factory"
+            # --ws none: Rasa pins websockets 10, older than uvicorn supports; the portal needs none.
+            f"{python} -m uvicorn bot.portal.app:create_app --factory --ws none"
             f" --host 0.0.0.0 --port {settings.portal_port}"
         ),
     }

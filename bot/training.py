@@ -1,7 +1,7 @@
 """Train a model only when the training inputs changed.
 
 A model is named by a hash of everything that shapes it (config, domain, stories,
-rules, NLU data and the Rasa version), so `make run`, `make test` and the test
+rules, NLU data, our NLU components' code and the Rasa version), so `make run`, `make test` and the test
 session reuse one model until the data changes.
 
 Usage: ``python -m bot.training`` prints the path of the current model, training
@@ -24,10 +24,14 @@ MODEL_PREFIX = "s3martmed-"
 
 
 def training_inputs(root: Path = PROJECT_ROOT) -> list[Path]:
-    """Files that determine the model, in a stable order."""
+    """Files that determine the model, in a stable order.
+
+    Our NLU components' code is one of them: what they learn depends on it.
+    """
     files = [root / "config.yml", root / "domain.yml"]
     for folder in ("data", "nlu_data"):
         files += sorted(p for p in (root / folder).rglob("*.yml") if p.is_file())
+    files += sorted(p for p in (root / "bot" / "nlu").glob("*.py") if p.is_file())
     return files
 
 

@@ -13,7 +13,9 @@ def make_project(root: Path) -> list[Path]:
         "domain.yml": "intents: [greet]",
         "data/rules.yml": "rules: []",
         "nlu_data/en/basics.yml": "nlu: []",
+        "bot/nlu/detector.py": "CODE = 1",
     }
+    (root / "bot" / "nlu").mkdir(parents=True)
     for name, text in files.items():
         (root / name).write_text(text)
     return training_inputs(root)
@@ -21,11 +23,14 @@ def make_project(root: Path) -> list[Path]:
 
 def test_fingerprint_is_stable_and_changes_with_any_input(tmp_path):
     files = make_project(tmp_path)
-    assert [p.name for p in files] == ["config.yml", "domain.yml", "rules.yml", "basics.yml"]
+    assert [p.name for p in files] == ["config.yml", "domain.yml", "rules.yml", "basics.yml", "detector.py"]
     first = fingerprint(files, tmp_path)
     assert fingerprint(files, tmp_path) == first
     (tmp_path / "nlu_data/en/basics.yml").write_text("nlu: [x]")
-    assert fingerprint(files, tmp_path) != first
+    second = fingerprint(files, tmp_path)
+    assert second != first
+    (tmp_path / "bot/nlu/detector.py").write_text("CODE = 2")
+    assert fingerprint(files, tmp_path) != second
 
 
 def test_fingerprint_changes_when_a_file_is_added(tmp_path):

@@ -72,6 +72,8 @@ class LanguageDetector(GraphComponent):
             "min_words": 3,
             # ... and this confidence of lingua's best language.
             "min_confidence": 0.7,
+            # Another language needs this confidence of the neighbour-aware screen.
+            "min_foreign_confidence": 0.8,
             # A short message's own detection counts as a guess from this confidence.
             "min_guess_confidence": 0.9,
             # Weight of the lexicon's votes against lingua's confidence values.
@@ -204,8 +206,7 @@ class LanguageDetector(GraphComponent):
                 }
             language = max(scores, key=scores.get)
             confidence = round(scores[language], 3)
-            # Only a message that none of our languages fits can be in another language.
-            foreign = confidence < self._config["min_confidence"] and self._foreign_language(words, votes)
+            foreign = self._foreign_language(words, votes)
             if foreign:
                 language, confidence = foreign
         reliable = (
@@ -229,7 +230,7 @@ class LanguageDetector(GraphComponent):
             return None
         scores = self._confidences(self._screen, " ".join(words))
         best = max(scores, key=scores.get)
-        if best in self.unsupported and scores[best] >= self._config["min_confidence"]:
+        if best in self.unsupported and scores[best] >= self._config["min_foreign_confidence"]:
             return best, round(scores[best], 3)
         return None
 
