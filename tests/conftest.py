@@ -108,7 +108,8 @@ def assistant(trained_model: Path, tmp_path_factory: pytest.TempPathFactory) -> 
     rasa_url = f"http://127.0.0.1:{ports['S3M_RASA_PORT']}"
     portal_url = f"http://127.0.0.1:{ports['S3M_PORTAL_PORT']}"
     try:
-        _wait_until_up(f"{rasa_url}/status", process, log_path, timeout=240)
+        # Loading the model takes one to several minutes on 2 cores: a readiness wait, not a test.
+        _wait_until_up(f"{rasa_url}/status", process, log_path, timeout=600)
         _wait_until_up(f"http://127.0.0.1:{ports['S3M_ACTION_PORT']}/health", process, log_path, 60)
         _wait_until_up(f"{portal_url}/health", process, log_path, timeout=60)
         yield Assistant(rasa_url, portal_url, env["S3M_DATABASE_URL"], process, log_path)
