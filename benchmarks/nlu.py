@@ -112,12 +112,15 @@ def single_language_config(config_path: Path, language: str, out: Path) -> Path:
     return out
 
 
-def train_nlu(config: Path, data: list[Path], out: Path, name: str) -> dict[str, Any]:
+def train_nlu(config: Path, data: Path, out: Path, name: str) -> dict[str, Any]:
+    """Train an NLU model on a file or directory of training data; Rasa's errors are shown."""
     started = time.monotonic()
     command = [sys.executable, "-m", "rasa", "train", "nlu", "--config", str(config),
-               "--nlu", *map(str, data), "--out", str(out), "--fixed-model-name", name]
-    subprocess.run(command, check=True, cwd=PROJECT_ROOT, env=rasa_environment(),
-                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+               "--nlu", str(data), "--out", str(out), "--fixed-model-name", name]
+    result = subprocess.run(command, cwd=PROJECT_ROOT, env=rasa_environment(),
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    if result.returncode:
+        sys.exit(f"training {name} failed:\n{result.stderr[-3000:]}")
     model = out / f"{name}.tar.gz"
     return {"model": str(model), "train_seconds": round(time.monotonic() - started, 1),
             "size_mb": round(model.stat().st_size / 2**20, 1)}
@@ -235,7 +238,7 @@ def main() -> None:
     for config in [PROJECT_ROOT / "config.yml", *args.config]:
         name = "one model" if config.name == "config.yml" else f"one model ({config.stem})"
         print(f"training {name} ...", file=sys.stderr)
-        trained = train_nlu(config, list(train_files.values()), work / "models", config.stem)
+        trained = train_nlu(config, work / "data", work / "models", config.stem)
         systems[name] = {**trained, **evaluate(trained["model"], tests)}
         print(json.dumps({name: systems[name]["scores"]}), file=sys.stderr)
 
@@ -245,7 +248,7 @@ def main() -> None:
         for language in LANGUAGES:
             print(f"training single-language model {language} ...", file=sys.stderr)
             config = single_language_config(PROJECT_ROOT / "config.yml", language, work / f"config-{language}.yml")
-            trained = train_nlu(config, [train_files[language]], work / "models", f"single-{language}")
+            trained = train_nlu(config, train_files[language], work / "models", f"single-{language}")
             evaluated = evaluate(trained["model"], {language: tests[language]})
             single["scores"][language] = evaluated["scores"][language]
             single["train_seconds"] = round(single["train_seconds"] + trained["train_seconds"], 1)
