@@ -18,6 +18,7 @@ from sqlalchemy import (
     Integer,
     String,
     Text,
+    UniqueConstraint,
 )
 from sqlalchemy.orm import declarative_base, relationship
 
@@ -56,10 +57,25 @@ class Lead(Base):
     status = Column(String(32), nullable=False, default="new", index=True)
     erased_at = Column(DateTime(timezone=True))  # personal fields wiped on the SME's request
 
+    recipients = relationship("LeadRecipient", back_populates="lead", cascade="all, delete-orphan")
     consent = relationship("ConsentRecord", back_populates="lead", uselist=False)
     routing_decisions = relationship("RoutingDecision", back_populates="lead", order_by="RoutingDecision.id")
     status_changes = relationship("LeadStatusChange", back_populates="lead", order_by="LeadStatusChange.id")
     notifications = relationship("OutboxMessage", back_populates="lead", order_by="OutboxMessage.id")
+
+
+class LeadRecipient(Base):
+    """Which clusters see a lead (its owner and each copied cluster): an index for their inboxes."""
+
+    __tablename__ = "lead_recipients"
+    __table_args__ = (UniqueConstraint("lead_id", "cluster"),)
+
+    id = Column(Integer, primary_key=True)
+    lead_id = Column(Integer, ForeignKey("leads.id", ondelete="CASCADE"), nullable=False, index=True)
+    cluster = Column(String(32), nullable=False, index=True)
+    role = Column(String(8), nullable=False)  # "owner" or "copy"
+
+    lead = relationship("Lead", back_populates="recipients")
 
 
 class ConsentRecord(Base):
@@ -148,6 +164,7 @@ class AnonymousCount(Base):
     """What is kept without consent: how often something happened, per language and day."""
 
     __tablename__ = "anonymous_counts"
+    __table_args__ = (UniqueConstraint("day", "language", "event"),)
 
     id = Column(Integer, primary_key=True)
     day = Column(String(10), nullable=False)  # ISO date
