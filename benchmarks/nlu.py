@@ -103,6 +103,30 @@ def write_nlu(path: Path, examples: list[dict], extras: dict[str, Any]) -> None:
     path.write_text(yaml.safe_dump({"version": "3.1", "nlu": nlu}, allow_unicode=True, sort_keys=False))
 
 
+def materialise_blank_spacy(config_path: Path, work: Path) -> Path:
+    """Rasa's SpacyNLP needs a model on disk; a `blank:<lang>` model is saved there first.
+
+    spaCy's blank pipelines ship with the spacy package, so nothing is downloaded.
+    """
+    import spacy
+
+    config = yaml.safe_load(config_path.read_text())
+    changed = False
+    for component in config["pipeline"]:
+        model = str(component.get("model", ""))
+        if component["name"] == "SpacyNLP" and model.startswith("blank:"):
+            target = work / f"spacy-{model[6:]}"
+            if not target.exists():
+                spacy.blank(model[6:]).to_disk(target)
+            component["model"] = str(target)
+            changed = True
+    if not changed:
+        return config_path
+    out = work / f"{config_path.stem}.yml"
+    out.write_text(yaml.safe_dump(config, sort_keys=False))
+    return out
+
+
 def single_language_config(config_path: Path, language: str, out: Path) -> Path:
     """Rasa's recommended set-up: the same pipeline as one model per language."""
     config = yaml.safe_load(config_path.read_text())
@@ -238,7 +262,7 @@ def main() -> None:
     for config in [PROJECT_ROOT / "config.yml", *args.config]:
         name = "one model" if config.name == "config.yml" else f"one model ({config.stem})"
         print(f"training {name} ...", file=sys.stderr)
-        trained = train_nlu(config, work / "data", work / "models", config.stem)
+        trained = train_nlu(materialise_blank_spacy(config, work), work / "data", work / "models", config.stem)
         systems[name] = {**trained, **evaluate(trained["model"], tests)}
         print(json.dumps({name: systems[name]["scores"]}), file=sys.stderr)
 

@@ -18,6 +18,10 @@ def _env(name: str, default: str) -> str:
     return value or default
 
 
+def _flag(name: str) -> bool:
+    return _env(name, "false").lower() in {"1", "true", "yes", "on"}
+
+
 @dataclass(frozen=True)
 class Settings:
     """Settings of one process; build with :func:`load_settings`."""
@@ -35,22 +39,51 @@ class Settings:
     telegram_webhook_secret: str | None
     telegram_api_base_url: str
     models_dir: Path = field(default=PROJECT_ROOT / "models")
+    # Hand-off of qualified leads (bot.leads.handoff, bot.leads.outbox, bot.leads.mailbox).
+    smtp_host: str = "127.0.0.1"
+    smtp_port: int = 8025
+    smtp_user: str | None = None
+    smtp_password: str | None = field(default=None, repr=False)
+    smtp_starttls: bool = False
+    local_mailbox: bool = True  # no S3M_SMTP_HOST given: `make run` starts the development mailbox
+    mail_from: str = "S3martMed assistant <assistant@s3martmed.localhost>"
+    webhook_url: str | None = None
+    webhook_secret: str | None = field(default=None, repr=False)
+    outbox_interval: float = 5.0
+    outbox_max_attempts: int = 8
+    portal_url: str = "http://127.0.0.1:8000"
 
     @property
     def action_server_url(self) -> str:
         return f"http://{self.action_host}:{self.action_port}/webhook"
 
 
+# Hand-off of qualified leads to the clusters (all optional):
+#   S3M_SMTP_HOST            SMTP server of the staff e-mails (default 127.0.0.1; when unset,
+#                            `make run` starts the development mailbox, which keeps them in var/mailbox/)
+#   S3M_SMTP_PORT            its port (default 8025, the development mailbox's)
+#   S3M_SMTP_USER, S3M_SMTP_PASSWORD   log in with these when the user is set
+#   S3M_SMTP_STARTTLS        true: switch to TLS before logging in (default false)
+#   S3M_MAIL_FROM            sender of the staff e-mails
+#   S3M_WEBHOOK_URL          also POST each handed-off lead as JSON here (default: no webhook)
+#   S3M_WEBHOOK_SECRET       key of the X-S3M-Signature HMAC-SHA256 of the webhook body
+#   S3M_OUTBOX_INTERVAL      seconds between two runs of the outbox worker (default 5)
+#   S3M_OUTBOX_MAX_ATTEMPTS  attempts before a notification is marked failed (default 8)
+#   S3M_PORTAL_URL           public root of the staff portal, for links in e-mails
+#                            (default http://127.0.0.1:<S3M_PORTAL_PORT>)
+
+
 def load_settings() -> Settings:
     """Read the settings from the environment (called at start-up, never at import)."""
     var_dir = PROJECT_ROOT / "var"
+    portal_port = int(_env("S3M_PORTAL_PORT", "8000"))
     return Settings(
         database_url=_env("S3M_DATABASE_URL", f"sqlite:///{var_dir / 's3martmed.db'}"),
         admin_token=os.environ.get("S3M_ADMIN_TOKEN") or None,
         rasa_token=os.environ.get("S3M_RASA_TOKEN") or None,
         rasa_port=int(_env("S3M_RASA_PORT", "5005")),
         action_port=int(_env("S3M_ACTION_PORT", "5055")),
-        portal_port=int(_env("S3M_PORTAL_PORT", "8000")),
+        portal_port=portal_port,
         action_host=_env("S3M_ACTION_HOST", "127.0.0.1"),
         telegram_bot_token=os.environ.get("TELEGRAM_BOT_TOKEN") or None,
         telegram_mode=_env("TELEGRAM_MODE", "polling"),
@@ -58,4 +91,16 @@ def load_settings() -> Settings:
         telegram_webhook_secret=os.environ.get("TELEGRAM_WEBHOOK_SECRET") or None,
         telegram_api_base_url=_env("TELEGRAM_API_BASE_URL", "https://api.telegram.org/bot"),
         models_dir=Path(_env("S3M_MODELS_DIR", str(PROJECT_ROOT / "models"))),
+        smtp_host=_env("S3M_SMTP_HOST", "127.0.0.1"),
+        smtp_port=int(_env("S3M_SMTP_PORT", "8025")),
+        smtp_user=os.environ.get("S3M_SMTP_USER") or None,
+        smtp_password=os.environ.get("S3M_SMTP_PASSWORD") or None,
+        smtp_starttls=_flag("S3M_SMTP_STARTTLS"),
+        local_mailbox=not os.environ.get("S3M_SMTP_HOST", "").strip(),
+        mail_from=_env("S3M_MAIL_FROM", "S3martMed assistant <assistant@s3martmed.localhost>"),
+        webhook_url=os.environ.get("S3M_WEBHOOK_URL") or None,
+        webhook_secret=os.environ.get("S3M_WEBHOOK_SECRET") or None,
+        outbox_interval=float(_env("S3M_OUTBOX_INTERVAL", "5")),
+        outbox_max_attempts=int(_env("S3M_OUTBOX_MAX_ATTEMPTS", "8")),
+        portal_url=_env("S3M_PORTAL_URL", f"http://127.0.0.1:{portal_port}").rstrip("/"),
     )

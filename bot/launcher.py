@@ -1,6 +1,8 @@
 """Start the whole assistant as one supervised group (`make run`).
 
-Rasa server, action server and staff portal run as child processes under
+Rasa server, action server, staff portal and the outbox worker that hands
+qualified leads to the clusters (plus, when no SMTP server is configured, the
+development mailbox that receives its e-mails) run as child processes under
 honcho: their logs are prefixed with the process name, the death of one is
 reported and stops the others, and Ctrl-C shuts all of them down.
 """
@@ -27,7 +29,7 @@ def process_commands(settings: Settings, model: str) -> dict[str, str]:
     ]
     if settings.rasa_token:
         rasa += ["--auth-token", "\"$S3M_RASA_TOKEN\""]
-    return {
+    commands = {
         "rasa": " ".join(rasa),
         "actions": f"{python} -m rasa_sdk --actions actions --port {settings.action_port}",
         "portal": (
@@ -35,7 +37,11 @@ def process_commands(settings: Settings, model: str) -> dict[str, str]:
             f"{python} -m uvicorn bot.portal.app:create_app --factory --ws none"
             f" --host 0.0.0.0 --port {settings.portal_port}"
         ),
+        "outbox": f"{python} -m bot.leads.outbox",
     }
+    if settings.local_mailbox:
+        commands["mailbox"] = f"{python} -m bot.leads.mailbox"
+    return commands
 
 
 def process_environment(settings: Settings) -> dict[str, str]:
@@ -53,9 +59,10 @@ def main() -> None:
     env = process_environment(settings)
     for name, command in process_commands(settings, str(model)).items():
         manager.add_process(name, command, cwd=str(PROJECT_ROOT), env=env)
+    mailbox = f", staff e-mails kept in var/mailbox/ (SMTP :{settings.smtp_port})" if settings.local_mailbox else ""
     print(
         f"S3martMed: Rasa on :{settings.rasa_port}, actions on :{settings.action_port},"
-        f" portal on :{settings.portal_port}. Ctrl-C stops all.",
+        f" portal on :{settings.portal_port}{mailbox}. Ctrl-C stops all.",
         file=sys.stderr,
     )
     manager.loop()

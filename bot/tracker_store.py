@@ -1,18 +1,27 @@
 """Rasa's SQL tracker store, pointed at the database of `S3M_DATABASE_URL`.
 
 Rasa's own SQLTrackerStore takes the URL in pieces (dialect, host, db...); this
-subclass lets conversations and leads share the one URL of the contract.
+subclass lets conversations and leads share the one URL of the contract. It also
+carries out the erasure an SME asks for: the stored events of its conversation
+are deleted when the action `action_delete_my_data` has run.
 """
 
 from __future__ import annotations
 
+import hashlib
+import logging
 from typing import Any
 
 from rasa.core.tracker_store import SQLTrackerStore
 from rasa.shared.core.domain import Domain
+from rasa.shared.core.events import ActionExecuted
+from rasa.shared.core.trackers import DialogueStateTracker
 
 from bot.config import load_settings
 from bot.database import ensure_sqlite_directory
+
+ERASURE_ACTION = "action_delete_my_data"
+logger = logging.getLogger(__name__)
 
 
 class DatabaseUrlTrackerStore(SQLTrackerStore):
@@ -23,3 +32,30 @@ class DatabaseUrlTrackerStore(SQLTrackerStore):
         url = load_settings().database_url
         ensure_sqlite_directory(url)
         super().__init__(domain=domain, host=url, **kwargs)
+
+    async def save(self, tracker: DialogueStateTracker) -> None:
+        """Store new events; after an erasure, keep only what followed it."""
+        erasure_index = self._new_erasure_index(tracker)
+        if erasure_index is not None:
+            with self.session_scope() as session:
+                deleted = session.query(self.SQLEvent).filter(
+                    self.SQLEvent.sender_id == tracker.sender_id).delete()
+                session.commit()
+            logger.info("Erased %d stored events of conversation %s", deleted,
+                        hashlib.sha256(tracker.sender_id.encode()).hexdigest()[:12])
+            tracker = DialogueStateTracker.from_events(
+                tracker.sender_id, list(tracker.events)[erasure_index:],
+                slots=self.domain.slots if self.domain else None)
+        await super().save(tracker)
+
+    def _new_erasure_index(self, tracker: DialogueStateTracker) -> int | None:
+        """Index of the latest not yet stored run of the erasure action, if any."""
+        with self.session_scope() as session:
+            new_events = list(self._additional_events(session, tracker))
+        events = list(tracker.events)
+        first_new = len(events) - len(new_events)
+        for index in range(len(events) - 1, first_new - 1, -1):
+            event = events[index]
+            if isinstance(event, ActionExecuted) and event.action_name == ERASURE_ACTION:
+                return index
+        return None

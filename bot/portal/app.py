@@ -1,13 +1,36 @@
-"""The staff portal's web application."""
+"""The staff portal's web application (started by `uvicorn bot.portal.app:create_app --factory`)."""
 
 from __future__ import annotations
 
+from contextlib import asynccontextmanager
+from typing import AsyncIterator
+
 from fastapi import FastAPI
+from sqlalchemy.orm import sessionmaker
+
+from bot.config import Settings, load_settings
+from bot.database import build_engine
+from bot.leads import schema
+from bot.portal import api
 
 
-def create_app() -> FastAPI:
-    """Build the portal app (a factory, so nothing happens at import time)."""
-    app = FastAPI(title="S3martMed staff portal")
+@asynccontextmanager
+async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
+    yield
+    app.state.engine.dispose()
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    """Build the portal; brings the schema up to date first, so a fresh clone needs no set-up step."""
+    settings = settings or load_settings()
+    schema.upgrade(settings.database_url)
+    engine = build_engine(settings.database_url)
+
+    app = FastAPI(title="S3martMed staff portal", lifespan=_lifespan)
+    app.state.settings = settings
+    app.state.engine = engine
+    app.state.sessions = sessionmaker(engine, future=True)
+    app.include_router(api.router)
 
     @app.get("/health")
     def health() -> dict[str, str]:

@@ -1,0 +1,262 @@
+"""The registration form: consent first, then only what is still missing.
+
+Nothing personal is taken before the SME consents. Details it gave up front
+("We are Medisens, 40 people in Lyon, we'd like to register") are read back from
+the registration's earlier messages at the moment it consents.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Dict, List
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import EventType
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.forms import FormValidationAction
+from rasa_sdk.types import DomainDict
+
+from actions.services import details
+from actions.services.events import upcoming_events
+from actions.services.places import known_countries
+from actions.services.responses import response_text
+from bot.leads.clusters import load_clusters
+from bot.leads.email_address import is_valid_email
+
+FORM = "registration_form"
+CONTACT_REQUEST = "contact_request"
+REGISTRATION = "registration"
+CONTACT_REQUEST_SLOTS = ["consent", "company_name", "contact_name", "email", "country", "registration_confirmed"]
+# Messages the form leaves to the rules (answer, then ask again), when the NLU is sure.
+DIGRESSIONS = {"faq", "help", "bot_challenge", "out_of_scope", "change_language", "stop",
+               "delete_my_data", "greet", "goodbye", "thank", "request_human"}
+DIGRESSION_CONFIDENCE = 0.7
+TRIES_BEFORE_WAY_OUT = 3
+MAX_EMPLOYEES = 1_000_000
+
+
+def registration_messages(tracker: Tracker) -> List[Dict[str, Any]]:
+    """Parse data of the user messages of the current registration, the one that started it first."""
+    events = tracker.events
+    start = next((i for i in range(len(events) - 1, -1, -1)
+                  if events[i].get("event") == "active_loop" and events[i].get("name") == FORM), None)
+    if start is None:
+        return [tracker.latest_message]
+    first_user = next((i for i in range(start - 1, -1, -1) if events[i].get("event") == "user"), start)
+    return [e.get("parse_data") or {} for e in events[first_user:] if e.get("event") == "user"]
+
+
+def is_digression(message: Dict[str, Any]) -> bool:
+    intent = message.get("intent") or {}
+    return intent.get("name") in DIGRESSIONS and (intent.get("confidence") or 0) >= DIGRESSION_CONFIDENCE
+
+
+class ValidateRegistrationForm(FormValidationAction):
+    """Extracts and checks the registration's slots (`validate_registration_form`)."""
+
+    def name(self) -> str:
+        return "validate_registration_form"
+
+    async def required_slots(self, domain_slots: List[str], dispatcher: CollectingDispatcher,
+                             tracker: Tracker, domain: DomainDict) -> List[str]:
+        if tracker.get_slot("consent") is False:
+            return []  # ends the form; action_submit_registration says what the SME can still get
+        kind = tracker.get_slot("registration_kind") or self._kind(tracker)
+        slots = list(CONTACT_REQUEST_SLOTS if kind == CONTACT_REQUEST else domain_slots)
+        interests = tracker.get_slot("interests") or []
+        if "event_id" in slots and ("events" not in interests or not upcoming_events()):
+            slots.remove("event_id")
+        return slots
+
+    @staticmethod
+    def _kind(tracker: Tracker) -> str:
+        first = registration_messages(tracker)[0]
+        return CONTACT_REQUEST if (first.get("intent") or {}).get("name") == "request_human" else REGISTRATION
+
+    async def get_extraction_events(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                                    domain: DomainDict) -> List[EventType]:
+        """All slot candidates of the latest message; nothing personal before consent."""
+        from rasa_sdk.events import SlotSet
+
+        found = self._candidates(tracker)
+        tracker.slots.update(found)
+        return [SlotSet(slot, value) for slot, value in found.items()]
+
+    def _candidates(self, tracker: Tracker) -> Dict[str, Any]:
+        clusters = load_clusters()
+        language = tracker.get_slot("language")
+        requested = tracker.get_slot("requested_slot")
+        message = tracker.latest_message
+        found: Dict[str, Any] = {}
+        if tracker.get_slot("registration_kind") is None:
+            found["registration_kind"] = self._kind(tracker)
+        if tracker.get_slot("interests") is None:  # what the SME asked about is not personal
+            implied = details.interests_of_intents(
+                (m.get("intent") or {}).get("name") for m in registration_messages(tracker))
+            if implied:
+                found["interests"] = implied
+        if requested is None or is_digression(message) and requested != "consent":
+            return found if requested is None else {}
+        if requested == "consent":
+            if is_digression(message):
+                return {}
+            consent = details.from_answer(message, "consent", language, clusters)
+            found["consent"] = consent
+            if consent:
+                for earlier in registration_messages(tracker)[:-1]:
+                    for slot, value in details.from_entities(earlier, None, language, clusters).items():
+                        found.setdefault(slot, value)
+            return found
+        if tracker.get_slot("consent") is not True:
+            return found
+        found.update(details.from_entities(message, requested, language, clusters))
+        if requested not in found:
+            answer = details.from_answer(message, requested, language, clusters)
+            if answer is not None:
+                found[requested] = answer
+        if "interests" in found and requested != "interests" and isinstance(found["interests"], list):
+            found["interests"] = list(dict.fromkeys((tracker.get_slot("interests") or []) + found["interests"]))
+        return found
+
+    # -- validation: a helpful re-ask for the question asked, silence for the rest ------------
+
+    def _reject(self, slot: str, dispatcher: CollectingDispatcher, tracker: Tracker) -> Dict[str, Any]:
+        if tracker.get_slot("requested_slot") != slot:
+            return {slot: None}
+        dispatcher.utter_message(response=f"utter_invalid_{slot}")
+        tries = int(tracker.get_slot("failed_attempts") or 0) + 1
+        if tries % TRIES_BEFORE_WAY_OUT == 0:
+            dispatcher.utter_message(response="utter_way_out")
+        return {slot: None, "failed_attempts": float(tries)}
+
+    @staticmethod
+    def _accept(slot: str, value: Any) -> Dict[str, Any]:
+        return {slot: value, "failed_attempts": None}
+
+    def validate_consent(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
+                         domain: DomainDict) -> Dict[str, Any]:
+        return {"consent": value if isinstance(value, bool) else None}
+
+    def _validate_name(self, slot: str, value: Any, dispatcher: CollectingDispatcher,
+                       tracker: Tracker) -> Dict[str, Any]:
+        text = str(value or "").strip()
+        if not text or len(text) > details.MAX_NAME_LENGTH or "@" in text:
+            return {slot: None} if tracker.get_slot("requested_slot") != slot else {slot: None}
+        return self._accept(slot, text)
+
+    def validate_company_name(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
+                              domain: DomainDict) -> Dict[str, Any]:
+        return self._validate_name("company_name", value, dispatcher, tracker)
+
+    def validate_contact_name(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
+                              domain: DomainDict) -> Dict[str, Any]:
+        return self._validate_name("contact_name", value, dispatcher, tracker)
+
+    def validate_email(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
+                       domain: DomainDict) -> Dict[str, Any]:
+        address = str(value or "").strip().strip("<>.,;")
+        if is_valid_email(address):
+            return self._accept("email", address)
+        return self._reject("email", dispatcher, tracker)
+
+    def validate_country(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
+                         domain: DomainDict) -> Dict[str, Any]:
+        if isinstance(value, str) and value in known_countries():
+            return self._accept("country", value)
+        return self._reject("country", dispatcher, tracker)
+
+    def validate_employees(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
+                           domain: DomainDict) -> Dict[str, Any]:
+        if isinstance(value, (int, float)) and 1 <= value <= MAX_EMPLOYEES:
+            return self._accept("employees", float(round(value)))
+        return self._reject("employees", dispatcher, tracker)
+
+    def validate_sector(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
+                        domain: DomainDict) -> Dict[str, Any]:
+        if value in details.SECTORS:
+            return self._accept("sector", value)
+        return self._reject("sector", dispatcher, tracker)
+
+    def validate_interests(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
+                           domain: DomainDict) -> Dict[str, Any]:
+        if isinstance(value, list) and value and all(v in details.INTERESTS for v in value):
+            return self._accept("interests", value)
+        return self._reject("interests", dispatcher, tracker)
+
+    def validate_target_regions(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
+                                domain: DomainDict) -> Dict[str, Any]:
+        clusters = load_clusters()
+        if isinstance(value, list) and all(v in clusters for v in value):
+            return self._accept("target_regions", value)
+        return self._reject("target_regions", dispatcher, tracker)
+
+    def validate_event_id(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
+                          domain: DomainDict) -> Dict[str, Any]:
+        language = tracker.get_slot("language")
+        for event in upcoming_events():
+            if value in (event.id,) or details.matches(str(value), event.title_in(language)):
+                return self._accept("event_id", event.id)
+        if value == details.NO_EVENT:
+            return self._accept("event_id", value)
+        return {"event_id": None}
+
+    def validate_registration_confirmed(self, value: Any, dispatcher: CollectingDispatcher,
+                                        tracker: Tracker, domain: DomainDict) -> Dict[str, Any]:
+        # "No" keeps the question open: action_ask_registration_confirmed asks what to correct.
+        return {"registration_confirmed": True if value is True else None}
+
+
+class ActionAskRegistrationConfirmed(Action):
+    """Show what will be saved and ask for confirmation, or ask what to correct."""
+
+    def name(self) -> str:
+        return "action_ask_registration_confirmed"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: DomainDict) -> List[EventType]:
+        if (tracker.latest_message.get("intent") or {}).get("name") == "deny":
+            dispatcher.utter_message(response="utter_ask_correction")
+            return []
+        language = tracker.get_slot("language")
+        summary = "utter_contact_summary" if tracker.get_slot("registration_kind") == CONTACT_REQUEST \
+            else "utter_registration_summary"
+        dispatcher.utter_message(response=summary, **summary_values(tracker, domain, language))
+        return []
+
+
+def summary_values(tracker: Tracker, domain: DomainDict, language: str | None) -> Dict[str, str]:
+    """The slots as the SME reads them: labels in its language, cluster names."""
+    clusters = load_clusters()
+    none = response_text(domain, "utter_label_none", language) or "-"
+
+    def label(kind: str, code: str | None) -> str:
+        return (response_text(domain, f"utter_label_{kind}_{code}", language) or code) if code else none
+
+    employees = tracker.get_slot("employees")
+    return {
+        "company_name": tracker.get_slot("company_name") or none,
+        "contact_name": tracker.get_slot("contact_name") or none,
+        "email": tracker.get_slot("email") or none,
+        "country": tracker.get_slot("country") or none,
+        "employees": f"{employees:g}" if isinstance(employees, (int, float)) else none,
+        "sector": label("sector", tracker.get_slot("sector")),
+        "interests": ", ".join(label("interest", i) for i in tracker.get_slot("interests") or []) or none,
+        "target_regions": ", ".join(clusters[c].name for c in tracker.get_slot("target_regions") or []
+                                    if c in clusters) or none,
+    }
+
+
+class ActionAskEventId(Action):
+    """Offer the upcoming events of the catalogue as buttons."""
+
+    def name(self) -> str:
+        return "action_ask_event_id"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: DomainDict) -> List[EventType]:
+        language = tracker.get_slot("language")
+        buttons = [{"title": f"{event.date.isoformat()} {event.title_in(language)}",
+                    "payload": f'/inform{{"event_id": "{event.id}"}}'} for event in upcoming_events()]
+        buttons.append({"title": response_text(domain, "utter_label_no_event", language) or details.NO_EVENT,
+                        "payload": "/deny"})
+        dispatcher.utter_message(response="utter_ask_event_id", buttons=buttons)
+        return []

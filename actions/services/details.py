@@ -1,0 +1,135 @@
+"""Turn one user message into candidate values for the registration's slots.
+
+Pure functions of Rasa parse data, so the rules can be tested without a model:
+entities first, then, for the question the form just asked, the plain text.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any, Dict, Iterable, List
+
+from actions.services.numbers import parse_head_count
+from actions.services.places import codes_in, countries_in, country_of, vocabulary_index
+from actions.services.text import fold
+from bot.leads.clusters import ClusterTable
+
+SECTORS = ("medical_devices", "diagnostics", "digital_health", "biotech_pharma", "other")
+INTERESTS = ("partnering", "technology_centre", "events", "financing")
+INTENT_INTERESTS = {"find_partner": "partnering", "ask_funding": "financing", "ask_events": "events"}
+LANGUAGES = ("en", "de", "fr", "it", "pl")
+NAME_SLOTS = ("company_name", "contact_name")
+MAX_NAME_LENGTH = 120
+EMAIL_IN_TEXT = re.compile(r"[^\s@<>(),;:\"']+@[^\s@<>(),;:\"']+\.[^\s@<>(),;:\"'.]+")
+NO_EVENT = "none"
+
+
+def _intent(message: Dict[str, Any]) -> str:
+    return (message.get("intent") or {}).get("name") or ""
+
+
+def _languages(language: str | None) -> List[str]:
+    return [language] + [code for code in LANGUAGES if code != language] if language else list(LANGUAGES)
+
+
+def from_entities(message: Dict[str, Any], requested: str | None, language: str | None,
+                  clusters: ClusterTable) -> Dict[str, Any]:
+    """Slot candidates from the message's entities (and any e-mail address in its text)."""
+    found: Dict[str, Any] = {}
+    targets: List[str] = []
+    interests: List[str] = []
+    for entity in message.get("entities") or []:
+        name, value = entity.get("entity"), entity.get("value")
+        if value in (None, ""):
+            continue
+        value = str(value).strip()
+        if name in NAME_SLOTS or name in ("email", "event_id"):
+            found.setdefault(name, value)
+        elif name == "employees":
+            count = parse_head_count(value, _languages(language))
+            found.setdefault("employees", count if count is not None else value)
+        elif name == "location":
+            country = country_of(value)
+            if entity.get("role") == "target" or requested == "target_regions":
+                cluster = clusters.by_country(country) if country else None
+                if cluster and cluster.code not in targets:
+                    targets.append(cluster.code)
+            else:
+                found.setdefault("country", country or value)
+        elif name == "sector" and value in SECTORS:
+            found.setdefault("sector", value)
+        elif name == "interest" and value in INTERESTS and value not in interests:
+            interests.append(value)
+    if targets:
+        found["target_regions"] = targets
+    if interests:
+        found["interests"] = interests
+    email = EMAIL_IN_TEXT.search(message.get("text") or "")
+    if email:
+        found["email"] = email.group(0)
+    _swap_mislabelled_name(found, requested)
+    return found
+
+
+def _swap_mislabelled_name(found: Dict[str, Any], requested: str | None) -> None:
+    """Asked for a person's name, the NLU may call it a company (and the other way round)."""
+    if requested in NAME_SLOTS:
+        other = NAME_SLOTS[1 - NAME_SLOTS.index(requested)]
+        if other in found and requested not in found:
+            found[requested] = found.pop(other)
+
+
+def from_answer(message: Dict[str, Any], requested: str, language: str | None,
+                clusters: ClusterTable) -> Any | None:
+    """The plain text read as the answer to the requested slot, or None if it says nothing.
+
+    A value that cannot be right (an e-mail without "@") is returned as it is, so that
+    validation re-asks with a helpful message.
+    """
+    text = (message.get("text") or "").strip()
+    intent = _intent(message)
+    if requested == "consent" or requested == "registration_confirmed":
+        return {"affirm": True, "deny": False}.get(intent)
+    if not text or text.startswith("/"):
+        return None
+    if requested in NAME_SLOTS:
+        return text.strip(" .!,;")[:MAX_NAME_LENGTH + 1]
+    if requested == "email":
+        return text
+    if requested == "country":
+        return country_of(text) or text
+    if requested == "employees":
+        count = parse_head_count(text, _languages(language))
+        return count if count is not None else text
+    if requested == "sector":
+        sectors = [code for code in codes_in(text, vocabulary_index()) if code in SECTORS]
+        return sectors[0] if sectors else text
+    if requested == "interests":
+        interests = [code for code in codes_in(text, vocabulary_index()) if code in INTERESTS]
+        if intent in INTENT_INTERESTS and INTENT_INTERESTS[intent] not in interests:
+            interests.append(INTENT_INTERESTS[intent])
+        return interests or text
+    if requested == "target_regions":
+        if intent == "affirm":
+            return [cluster.code for cluster in clusters]
+        if intent == "deny":
+            return []
+        codes = [clusters.by_country(c) for c in countries_in(text)]
+        return [c.code for c in codes if c] or text
+    if requested == "event_id":
+        return NO_EVENT if intent == "deny" else text
+    return None
+
+
+def interests_of_intents(intents: Iterable[str]) -> List[str]:
+    """Interests implied by what the SME asked about ("find_partner" -> partnering)."""
+    found: List[str] = []
+    for intent in intents:
+        interest = INTENT_INTERESTS.get(intent)
+        if interest and interest not in found:
+            found.append(interest)
+    return found
+
+
+def matches(text: str, candidate: str) -> bool:
+    return fold(text) == fold(candidate)

@@ -1,0 +1,49 @@
+"""The catalogue of webinars and brokerage events (`catalogue/events.yml`, edited by admins)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Dict, List
+
+import yaml
+
+from bot.config import PROJECT_ROOT
+
+EVENTS_FILE = PROJECT_ROOT / "catalogue" / "events.yml"
+
+
+@dataclass(frozen=True)
+class Event:
+    id: str
+    date: date
+    kind: str
+    cluster: str
+    title: Dict[str, str]
+    example: bool = False
+
+    def title_in(self, language: str | None) -> str:
+        return self.title.get(language or "en") or self.title["en"]
+
+
+def load_events(path: Path = EVENTS_FILE) -> List[Event]:
+    """All events of the catalogue; read on each call so admins' edits show at once."""
+    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    events = []
+    for entry in data.get("events") or []:
+        when = entry["date"]
+        events.append(Event(
+            id=str(entry["id"]),
+            date=when if isinstance(when, date) else date.fromisoformat(str(when)),
+            kind=entry["kind"],
+            cluster=entry["cluster"],
+            title=dict(entry["title"]),
+            example=bool(entry.get("example", False)),
+        ))
+    return events
+
+
+def upcoming_events(today: date | None = None, limit: int = 5, path: Path = EVENTS_FILE) -> List[Event]:
+    today = today or date.today()
+    return sorted((e for e in load_events(path) if e.date >= today), key=lambda e: e.date)[:limit]

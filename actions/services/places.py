@@ -1,0 +1,98 @@
+"""Resolve place names (and sector and interest wordings) in any of the five languages to codes.
+
+The names are the entity synonyms of `nlu_data/<lang>/places.yml`, so the NLU and
+the form validation share one list ("Katowice" -> PL, "Turin" -> IT).
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Dict
+
+import yaml
+
+from actions.services.text import fold
+from bot.config import PROJECT_ROOT
+
+MAX_WORDS = 5
+
+
+@lru_cache(maxsize=1)
+def place_index(root: Path = PROJECT_ROOT / "nlu_data") -> Dict[str, str]:
+    """Folded place name -> ISO 3166-1 alpha-2 code."""
+    index: Dict[str, str] = {}
+    for path in sorted(root.glob("*/places.yml")):
+        for block in yaml.safe_load(path.read_text(encoding="utf-8")).get("nlu", []):
+            code = block.get("synonym")
+            if not code or len(code) != 2 or not code.isupper():
+                continue
+            index[fold(code)] = code
+            for line in (block.get("examples") or "").splitlines():
+                name = line.strip().lstrip("-").strip()
+                if name:
+                    index.setdefault(fold(name), code)
+    return index
+
+
+@lru_cache(maxsize=1)
+def vocabulary_index(root: Path = PROJECT_ROOT / "nlu_data") -> Dict[str, str]:
+    """Folded sector or interest wording -> contract code (`nlu_data/<lang>/vocabulary.yml`)."""
+    index: Dict[str, str] = {}
+    for path in sorted(root.glob("*/vocabulary.yml")):
+        for block in yaml.safe_load(path.read_text(encoding="utf-8")).get("nlu", []):
+            code = block.get("synonym")
+            if not code:
+                continue
+            index[fold(code)] = code
+            for line in (block.get("examples") or "").splitlines():
+                name = line.strip().lstrip("-").strip()
+                if name:
+                    index.setdefault(fold(name), code)
+    return index
+
+
+def codes_in(text: str, index: Dict[str, str]) -> list[str]:
+    """Every code whose wording appears in `text`, in order, longest wordings first."""
+    words = fold(text).split()
+    found: list[str] = []
+    position = 0
+    while position < len(words):
+        for size in range(min(MAX_WORDS, len(words) - position), 0, -1):
+            code = index.get(" ".join(words[position:position + size]))
+            if code:
+                if code not in found:
+                    found.append(code)
+                position += size
+                break
+        else:
+            position += 1
+    return found
+
+
+def known_countries() -> set[str]:
+    return set(place_index().values())
+
+
+def country_of(text: str | None) -> str | None:
+    """The country a place name or code stands for, or None if unknown.
+
+    Tries the whole text, then its longest word sequences ("near Turin" -> IT).
+    """
+    if not text:
+        return None
+    if len(text) == 2 and text.isupper() and text in known_countries():
+        return text
+    index = place_index()
+    words = fold(text).split()
+    for size in range(min(MAX_WORDS, len(words)), 0, -1):
+        for start in range(len(words) - size + 1):
+            code = index.get(" ".join(words[start:start + size]))
+            if code:
+                return code
+    return None
+
+
+def countries_in(text: str) -> list[str]:
+    """Every country named in a text, in order ("Piemont und Wallonien" -> [IT, BE])."""
+    return codes_in(text, place_index())

@@ -1,0 +1,204 @@
+"""What a lead's hand-off says, and to whom: rows in the notification outbox.
+
+The messages are written in the same transaction as the lead, and sent later by
+`bot.leads.outbox`; so a hand-off is never lost to an SMTP or webhook outage, and
+never announced for a lead whose transaction rolled back.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Mapping
+
+import yaml
+from sqlalchemy.orm import Session
+
+from bot.config import PROJECT_ROOT, Settings
+from bot.leads.models import Lead, OutboxMessage, utcnow
+
+if TYPE_CHECKING:
+    from bot.leads.clusters import ClusterTable
+
+TEMPLATES_PATH = PROJECT_ROOT / "catalogue" / "notifications.yml"
+
+SIGNATURE_HEADER = "X-S3M-Signature"
+TIMESTAMP_HEADER = "X-S3M-Timestamp"
+
+LEAD_API_FIELDS: tuple[str, ...] = (
+    "id", "created_at", "language", "company_name", "contact_name", "email", "country", "employees",
+    "sector", "interests", "target_regions", "qualified", "qualification_reasons", "cluster",
+    "cc_clusters", "routing_reason", "status", "conversation_id",
+)
+"""The lead's fields in the lead API (CONTRACT.md), also the webhook's payload."""
+
+
+@dataclass(frozen=True)
+class StaffTemplates:
+    """The staff e-mail in one language (one entry of catalogue/notifications.yml)."""
+
+    subject: str
+    body: str
+    registration_intro: str
+    contact_request_intro: str
+    owner_title: str
+    copy_title: str
+    owner_note: str
+    copy_note: str
+    missing: str
+    languages: Mapping[str, str]
+    sectors: Mapping[str, str]
+    interests: Mapping[str, str]
+
+
+def load_templates(path: Path | str = TEMPLATES_PATH) -> dict[str, StaffTemplates]:
+    """Read the staff e-mail templates, by language; read per hand-off, so edits apply at once."""
+    data = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+    return {language: StaffTemplates(**entry) for language, entry in data.items()}
+
+
+def enqueue_handoff(
+    session: Session,
+    lead: Lead,
+    clusters: ClusterTable,
+    settings: Settings,
+    *,
+    templates: Mapping[str, StaffTemplates] | None = None,
+) -> list[OutboxMessage]:
+    """Add the notifications of a lead to `session`, to be sent by the outbox worker.
+
+    One e-mail per recipient cluster (the owner `lead.cluster` first, then each of
+    `lead.cc_clusters`) to its contact address in its staff language, and one webhook
+    message when `settings.webhook_url` is set. Nothing is committed: the caller commits
+    them together with the lead. Which leads are handed off is the caller's rule
+    (`bot.leads.store.is_handed_off`: qualified ones and contact requests).
+
+    Args:
+        lead: the lead, which already has its id (add it and `session.flush()` first),
+            since the e-mails link to it in the portal.
+        templates: the staff e-mail templates by language (default: catalogue/notifications.yml).
+
+    Raises:
+        ValueError: the lead has no id yet.
+        KeyError: the lead names a cluster code that is not in `clusters`.
+    """
+    if lead.id is None:
+        raise ValueError("the lead has no id yet: flush the session before the hand-off")
+    templates = templates if templates is not None else load_templates()
+    recipients = recipient_clusters(lead)
+    messages = [
+        _staff_email(lead, code, clusters, templates[clusters.by_code[code].staff_language], settings)
+        for code in recipients
+    ]
+    if settings.webhook_url:
+        messages.append(
+            _pending(lead, channel="webhook", recipient=settings.webhook_url, cluster=None, subject=None,
+                     body=webhook_body(lead, recipients))
+        )
+    session.add_all(messages)
+    return messages
+
+
+def recipient_clusters(lead: Lead) -> list[str]:
+    """The owning cluster, then each copied one, each once."""
+    codes = [lead.cluster, *(lead.cc_clusters or [])]
+    return list(dict.fromkeys(codes))
+
+
+def lead_fields(lead: Lead) -> dict[str, Any]:
+    """The lead as the lead API shows it (JSON-ready)."""
+    fields = {name: getattr(lead, name) for name in LEAD_API_FIELDS}
+    fields["created_at"] = as_utc(lead.created_at or utcnow()).isoformat()
+    for name in ("interests", "target_regions", "qualification_reasons", "cc_clusters"):
+        fields[name] = list(fields[name] or [])
+    return fields
+
+
+def webhook_body(lead: Lead, recipients: list[str]) -> str:
+    """The webhook's JSON: the lead's API fields plus the clusters notified of it."""
+    payload = {**lead_fields(lead), "recipient_clusters": recipients}
+    return json.dumps(payload, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+
+
+def sign_webhook_body(body: bytes, secret: str) -> str:
+    """Value of the X-S3M-Signature header: `sha256=` and the hex HMAC-SHA256 of the raw body."""
+    return "sha256=" + hmac.new(secret.encode("utf-8"), body, hashlib.sha256).hexdigest()
+
+
+def verify_webhook_signature(body: bytes, secret: str, header: str | None) -> bool:
+    """Whether a received webhook body carries the signature made with `secret` (for receivers)."""
+    if header is None:
+        return False
+    return hmac.compare_digest(sign_webhook_body(body, secret).encode(), header.encode("utf-8", "replace"))
+
+
+def as_utc(moment: datetime) -> datetime:
+    """The moment in UTC; SQLite gives back naive datetimes, which are UTC here."""
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+
+
+def _staff_email(
+    lead: Lead, code: str, clusters: ClusterTable, text: StaffTemplates, settings: Settings
+) -> OutboxMessage:
+    cluster = clusters.by_code[code]
+    owner = clusters.by_code[lead.cluster]
+    values = _display_values(lead, clusters, text)
+    values.update(
+        cluster_name=cluster.name,
+        owner_name=owner.name,
+        lead_url=f"{settings.portal_url.rstrip('/')}/leads/{lead.id}",
+    )
+    intro = text.contact_request_intro if lead.kind == "contact_request" else text.registration_intro
+    values["intro"] = intro.format(**values)
+    is_owner = code == lead.cluster
+    values["role_title"] = text.owner_title if is_owner else text.copy_title
+    values["role_note"] = (text.owner_note if is_owner else text.copy_note).format(**values)
+    return _pending(
+        lead, channel="email", recipient=cluster.contact_email, cluster=code,
+        subject=text.subject.format(**values), body=text.body.format(**values),
+    )
+
+
+def _display_values(lead: Lead, clusters: ClusterTable, text: StaffTemplates) -> dict[str, str]:
+    """The lead's fields as staff read them: labels in their language, one line each."""
+
+    def shown(value: object) -> str:
+        line = " ".join(str(value).split()) if value is not None else ""
+        return line or text.missing
+
+    def listed(items: list[str], separator: str = ", ") -> str:
+        return separator.join(items) or text.missing
+
+    regions = [
+        f"{clusters.by_code[code].name} ({clusters.by_code[code].region})" if code in clusters.by_code else code
+        for code in lead.target_regions or []
+    ]
+    employees = lead.employees
+    if isinstance(employees, float) and employees.is_integer():
+        employees = int(employees)
+    return {
+        "company_name": shown(lead.company_name),
+        "contact_name": shown(lead.contact_name),
+        "email": shown(lead.email),
+        "country": shown(lead.country),
+        "employees": shown(employees),
+        "sector": shown(text.sectors.get(lead.sector, lead.sector) if lead.sector else None),
+        "interests": listed([text.interests.get(code, code) for code in lead.interests or []]),
+        "target_regions": listed(regions),
+        "language": shown(text.languages.get(lead.language, lead.language)),
+        "qualification_reasons": listed([shown(reason) for reason in lead.qualification_reasons or []], "; "),
+        "routing_reason": shown(lead.routing_reason),
+    }
+
+
+def _pending(
+    lead: Lead, *, channel: str, recipient: str, cluster: str | None, subject: str | None, body: str
+) -> OutboxMessage:
+    return OutboxMessage(
+        lead_id=lead.id, channel=channel, recipient=recipient, cluster=cluster, subject=subject, body=body,
+        status="pending", attempts=0, next_attempt_at=utcnow(),
+    )

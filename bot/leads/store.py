@@ -1,0 +1,227 @@
+"""Storing what SMEs register, counting what they decline, and erasing on request.
+
+A lead, its recipients, proof of consent, routing decision, first status and its
+hand-off messages are written in one transaction: a lead is never stored without
+its hand-off, nor a hand-off announced for a lead that was rolled back.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from typing import Literal
+
+from sqlalchemy import select
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.orm import selectinload, sessionmaker
+
+from bot.config import Settings
+from bot.leads.clusters import LANGUAGE_CODES, ClusterTable
+from bot.leads.handoff import enqueue_handoff
+from bot.leads.models import (
+    AnonymousCount,
+    ConsentRecord,
+    Lead,
+    LeadRecipient,
+    LeadStatusChange,
+    RoutingDecision,
+    utcnow,
+)
+from bot.leads.qualification import erase_head_count, qualify
+from bot.leads.routing import route
+
+logger = logging.getLogger(__name__)
+
+LeadKind = Literal["registration", "contact_request"]
+LEAD_KINDS: tuple[str, ...] = ("registration", "contact_request")
+
+CONSENT_REFUSED = "consent_refused"
+"""Anonymous count event of an SME that declined storage of its details."""
+
+ERASED = "erased"
+"""Status of a lead whose personal details were erased at the data subject's request."""
+
+
+@dataclass(frozen=True, kw_only=True)
+class Registration:
+    """What an SME gave the assistant after consenting; saving it is the consent's purpose.
+
+    `kind` is "registration" (the registration form) or "contact_request" (the SME
+    asked to be contacted by a person at a cluster).
+    """
+
+    conversation_id: str
+    language: str
+    notice_version: str
+    kind: LeadKind = "registration"
+    company_name: str | None = None
+    contact_name: str | None = None
+    email: str | None = None
+    country: str | None = None
+    employees: float | None = None
+    sector: str | None = None
+    interests: list[str] = field(default_factory=list)
+    target_regions: list[str] = field(default_factory=list)
+    event_id: str | None = None
+    source: str | None = None
+
+    def __post_init__(self) -> None:
+        if self.kind not in LEAD_KINDS:
+            raise ValueError(f"kind must be one of {', '.join(LEAD_KINDS)}, not {self.kind!r}")
+        if not self.conversation_id:
+            raise ValueError("a registration needs its conversation id (to erase it on request)")
+
+
+def is_handed_off(*, qualified: bool, kind: str) -> bool:
+    """Whether a stored lead is sent to its clusters.
+
+    Qualified leads are (CONTRACT.md). So is every contact request, qualified or not:
+    a person asked to be contacted, and only a person at the cluster can answer that;
+    the unmet criteria travel with it as its qualification reasons.
+    """
+    return qualified or kind == "contact_request"
+
+
+class LeadStore:
+    """Writes leads and anonymous counts to the database behind `engine`."""
+
+    def __init__(self, engine: Engine, clusters: ClusterTable, settings: Settings) -> None:
+        self._engine = engine
+        self._clusters = clusters
+        self._settings = settings
+        self._sessions = sessionmaker(engine, future=True, expire_on_commit=False)
+
+    def save(self, registration: Registration) -> Lead:
+        """Qualify, route and store a registration, and queue its hand-off when due.
+
+        Returns:
+            The stored lead with its recipients, consent, routing decisions, status
+            changes and notifications loaded, usable after its session has closed.
+        """
+        verdict = qualify(
+            employees=registration.employees,
+            sector=registration.sector,
+            email=registration.email,
+            consent=True,  # a Registration exists only once consent was given
+            interests=registration.interests,
+        )
+        routed = route(
+            country=registration.country,
+            target_regions=registration.target_regions,
+            language=registration.language,
+            clusters=self._clusters,
+        )
+        country = registration.country.strip().upper() if registration.country else None
+        lead = Lead(
+            conversation_id=registration.conversation_id,
+            kind=registration.kind,
+            source=registration.source,
+            language=registration.language,
+            company_name=registration.company_name,
+            contact_name=registration.contact_name,
+            email=registration.email,
+            country=country or None,
+            employees=registration.employees,
+            sector=registration.sector,
+            interests=list(registration.interests),
+            target_regions=list(registration.target_regions),
+            event_id=registration.event_id,
+            qualified=verdict.qualified,
+            qualification_reasons=list(verdict.reasons),
+            cluster=routed.cluster,
+            cc_clusters=list(routed.cc_clusters),
+            routing_reason=routed.reason,
+            status="new",
+        )
+        lead.recipients = [
+            LeadRecipient(cluster=routed.cluster, role="owner"),
+            *(LeadRecipient(cluster=code, role="copy") for code in routed.cc_clusters),
+        ]
+        lead.consent = ConsentRecord(
+            conversation_id=registration.conversation_id,
+            given=True,
+            notice_version=registration.notice_version,
+            language=registration.language,
+        )
+        lead.routing_decisions = [
+            RoutingDecision(cluster=routed.cluster, cc_clusters=list(routed.cc_clusters), reason=routed.reason)
+        ]
+        lead.status_changes = [LeadStatusChange(status="new")]
+
+        with self._sessions.begin() as session:
+            session.add(lead)
+            session.flush()  # the hand-off links to the lead by its id
+            if is_handed_off(qualified=verdict.qualified, kind=registration.kind):
+                enqueue_handoff(session, lead, self._clusters, self._settings)
+                session.flush()
+            session.expire(lead, ["notifications"])
+            lead.notifications  # noqa: B018 - load it now, the session closes on return
+        return lead
+
+    def record_refusal(self, conversation_id: str, language: str) -> None:
+        """Count a refused consent; the conversation id only reaches the log, as a hash."""
+        self.count_anonymously(language, CONSENT_REFUSED)
+        logger.debug("consent refused in conversation %s", conversation_hash(conversation_id))
+
+    def count_anonymously(self, language: str, event: str, *, day: date | None = None) -> None:
+        """Add one to today's (UTC) count of `event` in `language`; safe under concurrent calls."""
+        if language not in LANGUAGE_CODES:
+            raise ValueError(f"language must be one of {', '.join(LANGUAGE_CODES)}, not {language!r}")
+        if not event or len(event) > AnonymousCount.__table__.c.event.type.length:
+            raise ValueError(f"event name must be 1 to 64 characters, not {event!r}")
+        day_text = (day or datetime.now(UTC).date()).isoformat()
+        with self._engine.begin() as connection:
+            connection.execute(_increment_statement(connection, day_text, language, event))
+
+    def erase_conversation(self, conversation_id: str) -> int:
+        """Erase the personal details of every lead of a conversation (GDPR art. 17).
+
+        The lead stays, without company, contact, e-mail and head count, so that
+        counts and routing remain true; its unsent notifications are cancelled and
+        the stored copies of all its notifications are emptied.
+
+        Returns:
+            How many leads were erased now (leads erased before are not counted again).
+        """
+        now = utcnow()
+        with self._sessions.begin() as session:
+            leads = session.scalars(
+                select(Lead)
+                .where(Lead.conversation_id == conversation_id, Lead.erased_at.is_(None))
+                .options(selectinload(Lead.notifications))
+            ).all()
+            for lead in leads:
+                lead.qualification_reasons = erase_head_count(lead.qualification_reasons, lead.employees)
+                lead.company_name = lead.contact_name = lead.email = None
+                lead.employees = None
+                lead.erased_at = now
+                lead.status = ERASED
+                session.add(LeadStatusChange(lead_id=lead.id, status=ERASED, changed_by="data subject"))
+                for message in lead.notifications:
+                    if message.status == "pending":
+                        message.status = "cancelled"
+                    message.subject = None
+                    message.body = ""
+        logger.info("erased %d lead(s) of conversation %s", len(leads), conversation_hash(conversation_id))
+        return len(leads)
+
+
+def conversation_hash(conversation_id: str) -> str:
+    """A short, stable stand-in for a conversation id in logs (ids can be Telegram user ids)."""
+    return hashlib.sha256(conversation_id.encode("utf-8")).hexdigest()[:12]
+
+
+def _increment_statement(connection: Connection, day: str, language: str, event: str):  # type: ignore[no-untyped-def]
+    """One atomic insert-or-increment (ON CONFLICT DO UPDATE) in the connection's dialect."""
+    dialects = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}
+    insert = dialects.get(connection.dialect.name)
+    if insert is None:
+        raise NotImplementedError(f"anonymous counts support {', '.join(dialects)}, not {connection.dialect.name}")
+    statement = insert(AnonymousCount).values(day=day, language=language, event=event, count=1)
+    return statement.on_conflict_do_update(
+        index_elements=["day", "language", "event"],
+        set_={"count": AnonymousCount.count + 1},
+    )

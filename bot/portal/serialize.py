@@ -1,0 +1,54 @@
+"""A lead as the outside world sees it: one shape for the JSON API, the HTML portal and CSV export."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from bot.leads.models import Lead
+
+LEAD_FIELDS: tuple[str, ...] = (
+    # The contract's fields (CONTRACT.md, "Lead API") ...
+    "id", "created_at", "language", "company_name", "contact_name", "email", "country", "employees",
+    "sector", "interests", "target_regions", "qualified", "qualification_reasons", "cluster",
+    "cc_clusters", "routing_reason", "status", "conversation_id",
+    # ... and what staff need besides: registration or contact request, and the catalogue event.
+    "kind", "event_id",
+)
+
+
+def as_utc(moment: datetime) -> datetime:
+    """Aware UTC; naive means UTC, as SQLite returns what the models wrote in UTC without an offset."""
+    if moment.tzinfo is None:
+        return moment.replace(tzinfo=UTC)
+    return moment.astimezone(UTC)
+
+
+def iso_utc(moment: datetime) -> str:
+    return as_utc(moment).isoformat().replace("+00:00", "Z")
+
+
+def lead_to_dict(lead: Lead) -> dict[str, Any]:
+    """Plain JSON-ready values, with exactly the keys of LEAD_FIELDS."""
+    return {
+        "id": lead.id,
+        "created_at": iso_utc(lead.created_at),
+        "language": lead.language,
+        "company_name": lead.company_name,
+        "contact_name": lead.contact_name,
+        "email": lead.email,
+        "country": lead.country,
+        "employees": lead.employees,
+        "sector": lead.sector,
+        "interests": list(lead.interests or []),
+        "target_regions": list(lead.target_regions or []),
+        "qualified": bool(lead.qualified),
+        "qualification_reasons": list(lead.qualification_reasons or []),
+        "cluster": lead.cluster,
+        "cc_clusters": list(lead.cc_clusters or []),
+        "routing_reason": lead.routing_reason,
+        "status": lead.status,
+        "conversation_id": lead.conversation_id,
+        "kind": lead.kind,
+        "event_id": lead.event_id,
+    }

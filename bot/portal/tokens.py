@@ -1,0 +1,125 @@
+"""Per-user tokens of the lead API, and the command line that issues them.
+
+Only a token's SHA-256 is stored, so a leaked database reveals no usable token;
+the plain token is shown once, when it is created.
+
+    python -m bot.portal.tokens create --name NAME (--cluster CODE | --admin)
+    python -m bot.portal.tokens revoke ID
+    python -m bot.portal.tokens list
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import secrets
+import sys
+from typing import Sequence
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
+
+from bot.config import load_settings
+from bot.database import build_engine
+from bot.leads import schema
+from bot.leads.clusters import CLUSTER_CODES
+from bot.leads.models import ApiToken, utcnow
+
+
+def token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+def create_token(session: Session, name: str, cluster: str | None) -> tuple[ApiToken, str]:
+    """Store a new token for `cluster` (None: admin); return its row and the plain token."""
+    name = name.strip()
+    if not name:
+        raise ValueError("a token needs the name of the person or tool that uses it")
+    if cluster is not None and cluster not in CLUSTER_CODES:
+        raise ValueError(f"unknown cluster {cluster!r}; valid codes: {', '.join(CLUSTER_CODES)}")
+    plain = secrets.token_urlsafe(32)
+    row = ApiToken(name=name, token_sha256=token_hash(plain), cluster=cluster)
+    session.add(row)
+    session.commit()
+    return row, plain
+
+
+def revoke_token(session: Session, token_id: int) -> ApiToken:
+    """Revoke a token for good; revoking it again keeps the first revocation time."""
+    row = session.get(ApiToken, token_id)
+    if row is None:
+        raise LookupError(f"no token with id {token_id}")
+    if row.revoked_at is None:
+        row.revoked_at = utcnow()
+        session.commit()
+    return row
+
+
+def list_tokens(session: Session) -> list[ApiToken]:
+    return list(session.scalars(select(ApiToken).order_by(ApiToken.id)))
+
+
+def find_active_token(session: Session, plain: str) -> ApiToken | None:
+    """The unrevoked token row whose hash matches `plain`, if any."""
+    return session.scalars(
+        select(ApiToken).where(ApiToken.token_sha256 == token_hash(plain), ApiToken.revoked_at.is_(None))
+    ).first()
+
+
+def scope_of(row: ApiToken) -> str:
+    return f"cluster {row.cluster}" if row.cluster else "admin"
+
+
+def describe(row: ApiToken) -> str:
+    """One tab-separated line of `list`: id, name, scope, created, state."""
+    state = f"revoked {row.revoked_at:%Y-%m-%d %H:%M}" if row.revoked_at else "active"
+    return f"{row.id}\t{row.name}\t{scope_of(row)}\tcreated {row.created_at:%Y-%m-%d %H:%M}\t{state}"
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m bot.portal.tokens", description=__doc__.splitlines()[0])
+    commands = parser.add_subparsers(dest="command", required=True)
+    create = commands.add_parser("create", help="issue a token; it is printed once, on stdout")
+    create.add_argument("--name", required=True, help="who or what uses the token")
+    scope = create.add_mutually_exclusive_group(required=True)
+    scope.add_argument("--cluster", choices=CLUSTER_CODES, help="staff token: sees this cluster's leads")
+    scope.add_argument("--admin", action="store_true", help="admin token: sees all leads")
+    revoke = commands.add_parser("revoke", help="revoke a token by its id")
+    revoke.add_argument("id", type=int)
+    commands.add_parser("list", help="list tokens (never the tokens themselves)")
+    return parser
+
+
+def _run(session: Session, args: argparse.Namespace) -> int:
+    if args.command == "create":
+        row, plain = create_token(session, args.name, None if args.admin else args.cluster)
+        print(plain)
+        print(f"Created token {row.id} ({scope_of(row)}) for {row.name}; it is shown only this once.",
+              file=sys.stderr)
+    elif args.command == "revoke":
+        try:
+            row = revoke_token(session, args.id)
+        except LookupError as error:
+            print(f"error: {error}", file=sys.stderr)
+            return 1
+        print(f"Revoked token {row.id} ({row.name}).")
+    else:
+        for row in list_tokens(session):
+            print(describe(row))
+    return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    url = load_settings().database_url
+    schema.upgrade(url)
+    engine = build_engine(url)
+    try:
+        with sessionmaker(engine, future=True)() as session:
+            return _run(session, args)
+    finally:
+        engine.dispose()
+
+
+if __name__ == "__main__":
+    sys.exit(main())
