@@ -17,6 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.orm import selectinload, sessionmaker
+from sqlalchemy.sql.expression import Executable
 
 from bot.config import Settings
 from bot.leads.clusters import LANGUAGE_CODES, ClusterTable
@@ -214,7 +215,7 @@ def conversation_hash(conversation_id: str) -> str:
     return hashlib.sha256(conversation_id.encode("utf-8")).hexdigest()[:12]
 
 
-def _increment_statement(connection: Connection, day: str, language: str, event: str):  # type: ignore[no-untyped-def]
+def _increment_statement(connection: Connection, day: str, language: str, event: str) -> Executable:
     """One atomic insert-or-increment (ON CONFLICT DO UPDATE) in the connection's dialect."""
     dialects = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}
     insert = dialects.get(connection.dialect.name)
