@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any, Dict, List
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import EventType
+from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.forms import FormValidationAction
 from rasa_sdk.types import DomainDict
@@ -32,6 +32,7 @@ DIGRESSIONS = {"faq", "help", "bot_challenge", "out_of_scope", "change_language"
 DIGRESSION_CONFIDENCE = 0.7
 TRIES_BEFORE_WAY_OUT = 3
 MAX_EMPLOYEES = 1_000_000
+BOOKKEEPING_SLOTS = ("registration_kind",)
 
 
 def registration_messages(tracker: Tracker) -> List[Dict[str, Any]]:
@@ -59,7 +60,7 @@ class ValidateRegistrationForm(FormValidationAction):
     async def required_slots(self, domain_slots: List[str], dispatcher: CollectingDispatcher,
                              tracker: Tracker, domain: DomainDict) -> List[str]:
         if tracker.get_slot("consent") is False:
-            return []  # ends the form; action_submit_registration says what the SME can still get
+            return ["consent"]  # filled: ends the form; action_submit_registration takes over
         kind = tracker.get_slot("registration_kind") or self._kind(tracker)
         slots = list(CONTACT_REQUEST_SLOTS if kind == CONTACT_REQUEST else domain_slots)
         interests = tracker.get_slot("interests") or []
@@ -75,11 +76,18 @@ class ValidateRegistrationForm(FormValidationAction):
     async def get_extraction_events(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                                     domain: DomainDict) -> List[EventType]:
         """All slot candidates of the latest message; nothing personal before consent."""
-        from rasa_sdk.events import SlotSet
-
         found = self._candidates(tracker)
         tracker.slots.update(found)
         return [SlotSet(slot, value) for slot, value in found.items()]
+
+    async def get_validation_events(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                                    domain: DomainDict) -> List[EventType]:
+        """The validated form slots, plus the form's own bookkeeping (which rasa-sdk would drop)."""
+        events = await super().get_validation_events(dispatcher, tracker, domain)
+        recent = tracker.slots_to_validate()
+        validated = {event["name"] for event in events}
+        return events + [SlotSet(slot, recent[slot]) for slot in BOOKKEEPING_SLOTS
+                         if slot in recent and slot not in validated]
 
     def _candidates(self, tracker: Tracker) -> Dict[str, Any]:
         clusters = load_clusters()
@@ -89,6 +97,8 @@ class ValidateRegistrationForm(FormValidationAction):
         found: Dict[str, Any] = {}
         if tracker.get_slot("registration_kind") is None:
             found["registration_kind"] = self._kind(tracker)
+        if requested is None and tracker.get_slot("consent") is False:
+            found["consent"] = None  # refused last time: a new registration asks again
         if tracker.get_slot("interests") is None:  # what the SME asked about is not personal
             implied = details.interests_of_intents(
                 (m.get("intent") or {}).get("name") for m in registration_messages(tracker))

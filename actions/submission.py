@@ -35,7 +35,7 @@ class ActionSubmitRegistration(Action):
         if tracker.get_slot("consent") is not True:
             lead_store().count_anonymously(language, "consent_refused")
             dispatcher.utter_message(response="utter_no_consent")
-            return reset(PERSONAL_SLOTS + FORM_STATE_SLOTS) + [SlotSet("consent", None)]
+            return reset(PERSONAL_SLOTS + FORM_STATE_SLOTS)  # `consent` stays False: nothing stored
         if tracker.get_slot("registration_confirmed") is not True:
             return reset(FORM_STATE_SLOTS)
         kind = tracker.get_slot("registration_kind") or REGISTRATION

@@ -16,6 +16,7 @@ import sys
 from honcho.manager import Manager
 
 from bot.config import PROJECT_ROOT, Settings, load_settings
+from bot.leads import schema
 from bot.training import ensure_model, rasa_environment
 
 
@@ -55,6 +56,7 @@ def process_environment(settings: Settings) -> dict[str, str]:
 def main() -> None:
     settings = load_settings()
     model = ensure_model(settings.models_dir)
+    schema.upgrade(settings.database_url)  # once, before the processes that share the database
     manager = Manager()
     env = process_environment(settings)
     for name, command in process_commands(settings, str(model)).items():

@@ -44,15 +44,51 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+ADMIN_TOKEN = "test-admin-token"
+
+
+class CollectingSmtpHandler:
+    """aiosmtpd handler that keeps every message the outbox worker delivers."""
+
+    def __init__(self) -> None:
+        self.messages: list[Any] = []
+
+    async def handle_DATA(self, server, session, envelope):  # noqa: N802 - aiosmtpd's hook name
+        from email import message_from_bytes, policy
+
+        message = message_from_bytes(envelope.content, policy=policy.default)
+        self.messages.append({"to": list(envelope.rcpt_tos), "message": message})
+        return "250 OK"
+
+
 @dataclass
 class Assistant:
-    """A running assistant (Rasa, actions, portal) started by `bot.launcher`."""
+    """A running assistant (Rasa, actions, portal, outbox) started by `bot.launcher`."""
 
     rasa_url: str
     portal_url: str
     database_url: str
     process: subprocess.Popen
     log_path: Path
+    mail: CollectingSmtpHandler
+
+    def leads(self, token: str = ADMIN_TOKEN, **params: Any) -> list[dict]:
+        response = httpx.get(f"{self.portal_url}/api/leads", params=params,
+                             headers={"Authorization": f"Bearer {token}"}, timeout=30)
+        response.raise_for_status()
+        return response.json()
+
+    def leads_of(self, sender: str) -> list[dict]:
+        return [lead for lead in self.leads() if lead["conversation_id"] == sender]
+
+    def mail_for(self, address: str, timeout: float = 30) -> list[Any]:
+        """Messages delivered to `address`, waiting for the outbox worker's next round."""
+        deadline = time.monotonic() + timeout
+        while True:
+            found = [m["message"] for m in self.mail.messages if address in m["to"]]
+            if found or time.monotonic() > deadline:
+                return found
+            time.sleep(0.5)
 
     def say(self, sender: str, text: str, metadata: dict | None = None) -> list[dict]:
         body: dict[str, Any] = {"sender": sender, "message": text}
@@ -93,12 +129,19 @@ def _wait_until_up(url: str, process: subprocess.Popen, log_path: Path, timeout:
 
 @pytest.fixture(scope="session")
 def assistant(trained_model: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Assistant]:
-    """Start the whole assistant once per session, on free ports and a fresh SQLite file."""
+    """Start the whole assistant once per session, on free ports and a fresh SQLite file,
+    with a real SMTP server of the test's own receiving the clusters' e-mails."""
+    from aiosmtpd.controller import Controller
+
     work = tmp_path_factory.mktemp("assistant")
-    ports = {name: free_port() for name in ("S3M_RASA_PORT", "S3M_ACTION_PORT", "S3M_PORTAL_PORT")}
+    ports = {name: free_port() for name in ("S3M_RASA_PORT", "S3M_ACTION_PORT", "S3M_PORTAL_PORT", "S3M_SMTP_PORT")}
     env = dict(os.environ, **{k: str(v) for k, v in ports.items()})
-    env["S3M_DATABASE_URL"] = f"sqlite:///{work / 'assistant.db'}"
+    env["S3M_DATABASE_URL"] = os.environ.get("S3M_TEST_ASSISTANT_DATABASE_URL") or f"sqlite:///{work / 'assistant.db'}"
+    env.update(S3M_SMTP_HOST="127.0.0.1", S3M_ADMIN_TOKEN=ADMIN_TOKEN, S3M_OUTBOX_INTERVAL="1")
     env.pop("S3M_ACTION_URL", None)
+    mail = CollectingSmtpHandler()
+    smtp = Controller(mail, hostname="127.0.0.1", port=ports["S3M_SMTP_PORT"])
+    smtp.start()
     log_path = work / "launcher.log"
     log = log_path.open("w")
     process = subprocess.Popen(
@@ -112,8 +155,9 @@ def assistant(trained_model: Path, tmp_path_factory: pytest.TempPathFactory) -> 
         _wait_until_up(f"{rasa_url}/status", process, log_path, timeout=600)
         _wait_until_up(f"http://127.0.0.1:{ports['S3M_ACTION_PORT']}/health", process, log_path, 60)
         _wait_until_up(f"{portal_url}/health", process, log_path, timeout=60)
-        yield Assistant(rasa_url, portal_url, env["S3M_DATABASE_URL"], process, log_path)
+        yield Assistant(rasa_url, portal_url, env["S3M_DATABASE_URL"], process, log_path, mail)
     finally:
+        smtp.stop()
         if process.poll() is None:
             process.send_signal(signal.SIGINT)
             try:

@@ -92,7 +92,7 @@ def _number_groups(tokens: List[str], words: Dict[str, float]) -> List[List[floa
     return [group for group in groups if group]
 
 
-def _group_value(values: List[float]) -> Optional[float]:
+def _group_value(values: List[float]) -> float | None:
     """An article before a number noun is not a number: "une quarantaine", "ein Dutzend"."""
     if len(values) > 1 and values[0] == 1 and values[1] >= 10 and values[1] not in _MULTIPLIERS:
         values = values[1:]

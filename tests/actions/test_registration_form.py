@@ -1,0 +1,126 @@
+"""The registration form's rules, run on rasa-sdk trackers (no model needed)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from rasa_sdk import Tracker
+
+from actions.registration import ValidateRegistrationForm
+from actions.services.numbers import parse_head_count
+from actions.services.places import countries_in, country_of
+
+
+def message(text: str, intent: str = "inform", confidence: float = 0.95, entities: list | None = None) -> dict:
+    return {"text": text, "intent": {"name": intent, "confidence": confidence}, "entities": entities or []}
+
+
+def entity(name: str, value: Any, role: str | None = None) -> dict:
+    return {"entity": name, "value": value, **({"role": role} if role else {})}
+
+
+def form_tracker(latest: dict, slots: dict, started_by: dict | None = None) -> Tracker:
+    """A tracker inside the registration form, started by `started_by` (default: the latest message)."""
+    events: list[dict] = []
+    if started_by is not None:
+        events += [{"event": "user", "parse_data": started_by},
+                   {"event": "active_loop", "name": "registration_form"}]
+    events.append({"event": "user", "parse_data": latest})
+    base = {"language": "en", "registration_kind": "registration", "consent": True}
+    return Tracker(sender_id="form-test", slots={**base, **slots}, latest_message=latest, events=events,
+                   paused=False, followup_action=None, active_loop={"name": "registration_form"},
+                   latest_action_name="action_listen")
+
+
+async def run_form(tracker: Tracker, dispatcher, domain) -> dict[str, Any]:
+    events = await ValidateRegistrationForm().run(dispatcher, tracker, domain)
+    return {e["name"]: e["value"] for e in events if e["event"] == "slot"}
+
+
+@pytest.mark.parametrize("text, language, count", [
+    ("about forty", "en", 40), ("we are 8", "en", 8), ("1,500 staff", "en", 1500),
+    ("rund 40 Mitarbeiter", "de", 40), ("zweiundvierzig", "de", 42), ("ein Dutzend", "de", 12),
+    ("une quarantaine", "fr", 40), ("on est une PME de quarante", "fr", 40), ("quatre-vingt-dix-neuf", "fr", 99),
+    ("una quarantina", "it", 40), ("quarantadue", "it", 42), ("duecentocinquanta", "it", 250),
+    ("około 40 osób", "pl", 40), ("czterdzieści dwie osoby", "pl", 42), ("pół setki", "pl", 50),
+])
+def test_head_counts_in_words_and_digits(text, language, count):
+    assert parse_head_count(text, [language]) == count
+
+
+def test_a_name_without_numbers_is_no_head_count():
+    assert parse_head_count("Medisens", ["en", "de", "fr", "it", "pl"]) is None
+
+
+@pytest.mark.parametrize("place, code", [
+    ("Katowice", "PL"), ("Turin", "IT"), ("Torino", "IT"), ("Piémont", "IT"), ("Piemont", "IT"),
+    ("Lüttich", "BE"), ("Liège", "BE"), ("Stuttgart", "DE"), ("Lyon", "FR"), ("Medisens", None),
+])
+def test_places_in_any_language_resolve_to_a_country(place, code):
+    assert country_of(place) == code
+
+
+def test_several_regions_in_one_answer():
+    assert countries_in("Piemont und Wallonien") == ["IT", "BE"]
+
+
+async def test_nothing_personal_is_taken_before_consent(dispatcher, domain):
+    latest = message("We are Medisens, 40 people in Lyon", "register_interest",
+                     entities=[entity("company_name", "Medisens"), entity("employees", "40")])
+    slots = await run_form(form_tracker(latest, {"consent": None, "requested_slot": "consent"}), dispatcher, domain)
+    assert "company_name" not in slots and "employees" not in slots
+
+
+async def test_consent_takes_the_details_given_up_front(dispatcher, domain):
+    trigger = message("We are Medisens, 40 people in Lyon, we'd like to register", "register_interest",
+                      entities=[entity("company_name", "Medisens"), entity("employees", "40"),
+                                entity("location", "FR")])
+    slots = await run_form(form_tracker(message("yes", "affirm"), {"consent": None, "requested_slot": "consent"},
+                                        started_by=trigger), dispatcher, domain)
+    assert slots["consent"] is True
+    assert (slots["company_name"], slots["employees"], slots["country"]) == ("Medisens", 40.0, "FR")
+    assert slots["requested_slot"] == "contact_name"
+
+
+async def test_refused_consent_ends_the_form(dispatcher, domain):
+    slots = await run_form(form_tracker(message("no thanks", "deny"), {"consent": None, "requested_slot": "consent"}),
+                           dispatcher, domain)
+    assert slots["consent"] is False and slots["requested_slot"] is None
+
+
+async def test_a_bad_email_is_asked_again_and_the_third_try_offers_a_way_out(dispatcher, domain):
+    slots = await run_form(form_tracker(message("claire at medisens"), {"requested_slot": "email"}), dispatcher, domain)
+    assert slots["email"] is None and slots["failed_attempts"] == 1
+    assert [m["response"] for m in dispatcher.messages] == ["utter_invalid_email"]
+    dispatcher.messages.clear()
+    await run_form(form_tracker(message("still no"), {"requested_slot": "email", "failed_attempts": 2}),
+                   dispatcher, domain)
+    assert [m["response"] for m in dispatcher.messages] == ["utter_invalid_email", "utter_way_out"]
+
+
+async def test_an_faq_question_is_left_to_the_rules(dispatcher, domain):
+    slots = await run_form(form_tracker(message("why do you need this?", "faq"), {"requested_slot": "company_name"}),
+                           dispatcher, domain)
+    assert "company_name" not in slots
+
+
+async def test_target_regions_become_cluster_codes(dispatcher, domain):
+    latest = message("Piemont und Wallonien")
+    slots = await run_form(form_tracker(latest, {"requested_slot": "target_regions", "language": "de"}),
+                           dispatcher, domain)
+    assert slots["target_regions"] == ["biopmed", "biowin"]
+
+
+async def test_a_correction_replaces_the_email_at_the_summary(dispatcher, domain):
+    latest = message("actually my e-mail is claire.martin@medisens.fr")
+    slots = await run_form(form_tracker(latest, {"requested_slot": "registration_confirmed",
+                                                 "email": "claire@medisens.fr"}), dispatcher, domain)
+    assert slots["email"] == "claire.martin@medisens.fr"
+
+
+async def test_a_contact_request_skips_sector_interests_and_regions(dispatcher, domain):
+    filled = {"company_name": "Cardiotech", "contact_name": "Piotr", "email": "p@cardiotech.pl",
+              "registration_kind": "contact_request", "requested_slot": "country"}
+    slots = await run_form(form_tracker(message("Gliwice"), filled), dispatcher, domain)
+    assert slots["country"] == "PL" and slots["requested_slot"] == "registration_confirmed"
