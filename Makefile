@@ -10,13 +10,14 @@ VENV   := .venv
 PYTHON := $(VENV)/bin/python
 RASA   := $(PYTHON) -m rasa
 STAMP  := $(VENV)/.installed
+WIDGET := bot/portal/static/widget/s3martmed-chat.js
 
-.PHONY: help install lock lint test test-python validate train test-stories run bench-nlu clean
+.PHONY: help install widget lock lint test test-python validate train test-stories run bench-nlu clean
 
 help:  ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-14s %s\n", $$1, $$2}'
 
-install: $(STAMP)  ## Create .venv from requirements.lock (only when missing or stale)
+install: $(STAMP) widget  ## Create .venv from requirements.lock and build the chat widget (only when missing or stale)
 
 $(STAMP): requirements.lock pyproject.toml
 	@command -v uv >/dev/null || python3 -m pip install --quiet uv
@@ -24,6 +25,15 @@ $(STAMP): requirements.lock pyproject.toml
 	uv pip sync --python $(PYTHON) requirements.lock
 	uv pip install --python $(PYTHON) --no-deps --editable .
 	@touch $@
+
+widget: $(WIDGET)  ## Build the website chat widget (npm ci + esbuild, docs/widget.md)
+
+widget/node_modules/.package-lock.json: widget/package-lock.json
+	@command -v npm >/dev/null || { echo "The chat widget needs Node.js 18+ and npm (e.g. apt-get install nodejs npm)."; exit 1; }
+	cd widget && npm ci --no-audit --no-fund --loglevel=error
+
+$(WIDGET): widget/node_modules/.package-lock.json widget/build.mjs $(wildcard widget/src/*)
+	cd widget && npm run --silent build
 
 lock:  ## Re-resolve requirements.in into requirements.lock (Python 3.11, overrides.txt)
 	uv pip compile requirements.in --python-version 3.11 --override overrides.txt -o requirements.lock

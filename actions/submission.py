@@ -23,6 +23,15 @@ def reset(slots: tuple[str, ...]) -> List[EventType]:
     return [SlotSet(slot, None) for slot in slots]
 
 
+def lead_source(tracker: Tracker) -> str | None:
+    """Where the SME came from: a Telegram deep-link parameter (/start <param>), else the channel."""
+    for event in tracker.events:
+        parameter = (event.get("metadata") or {}).get("telegram_start_param") if event.get("event") == "user" else None
+        if parameter:
+            return f"telegram:{parameter}"
+    return tracker.get_latest_input_channel()
+
+
 class ActionSubmitRegistration(Action):
     """Runs when the form is done: consent refused, or details confirmed."""
 
@@ -52,7 +61,7 @@ class ActionSubmitRegistration(Action):
             interests=list(tracker.get_slot("interests") or []),
             target_regions=list(tracker.get_slot("target_regions") or []),
             event_id=tracker.get_slot("event_id"),
-            source=tracker.get_latest_input_channel(),
+            source=lead_source(tracker),
             notice_version=notice_version(),
         ))
         self._confirm(dispatcher, lead, kind, language)

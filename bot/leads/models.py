@@ -1,4 +1,4 @@
-"""Database schema of leads and their hand-off (SQLAlchemy 1.4 ORM, 2.0 style).
+"""Database schema of leads, their hand-off and the staff portal's users (SQLAlchemy 1.4 ORM, 2.0 style).
 
 The same models run on SQLite (default) and PostgreSQL; the schema is created
 and changed only by the Alembic migrations in `migrations/`.
@@ -11,6 +11,7 @@ from datetime import UTC, datetime
 from sqlalchemy import (
     JSON,
     Boolean,
+    CheckConstraint,
     Column,
     DateTime,
     Float,
@@ -158,7 +159,11 @@ class OutboxMessage(Base):
 
 
 class ApiToken(Base):
-    """A bearer token of the lead API; only its SHA-256 is stored. No cluster = admin."""
+    """A bearer token of the lead API; only its SHA-256 is stored. No cluster = admin.
+
+    Tokens made by a portal user belong to that user (`user_id`) and stop working when
+    the account is disabled; tokens issued on the command line belong to nobody.
+    """
 
     __tablename__ = "api_tokens"
 
@@ -168,6 +173,55 @@ class ApiToken(Base):
     cluster = Column(String(32))
     created_at = Column(DateTime(timezone=True), nullable=False, default=utcnow)
     revoked_at = Column(DateTime(timezone=True))
+    user_id = Column(Integer, ForeignKey("users.id", ondelete="CASCADE"), index=True)
+
+    user = relationship("User")
+
+
+class User(Base):
+    """A person who logs in to the staff portal: cluster staff (one cluster) or an admin (all).
+
+    Accounts are disabled, never deleted, so that the audit log keeps naming who did what.
+    """
+
+    __tablename__ = "users"
+    __table_args__ = (
+        CheckConstraint(
+            "(role = 'staff' AND cluster IS NOT NULL) OR (role = 'admin' AND cluster IS NULL)",
+            name="role_cluster",
+        ),
+    )
+
+    id = Column(Integer, primary_key=True)
+    email = Column(String(320), nullable=False, unique=True)  # stored in lower case
+    name = Column(String(255), nullable=False)
+    password_hash = Column(String(128), nullable=False)  # bcrypt
+    role = Column(String(8), nullable=False)  # "staff" or "admin"
+    cluster = Column(String(32))  # staff: their cluster code; admins: none
+    language = Column(String(2), nullable=False, default="en")
+    disabled = Column(Boolean, nullable=False, default=False)
+    failed_logins = Column(Integer, nullable=False, default=0)  # in a row, since the last success
+    locked_until = Column(DateTime(timezone=True))
+    created_at = Column(DateTime(timezone=True), nullable=False, default=utcnow)
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role == "admin"
+
+
+class AuditEntry(Base):
+    """Who did what in the portal, and when; ids and codes only, never a lead's personal data."""
+
+    __tablename__ = "audit_log"
+
+    id = Column(Integer, primary_key=True)
+    at = Column(DateTime(timezone=True), nullable=False, default=utcnow, index=True)
+    user_id = Column(Integer, ForeignKey("users.id", ondelete="SET NULL"), index=True)  # none: unknown e-mail
+    action = Column(String(32), nullable=False, index=True)  # see bot.portal.audit.AUDIT_ACTIONS
+    lead_id = Column(Integer, index=True)  # no foreign key: the entry outlives any change to the lead
+    details = Column(JSON, nullable=False, default=dict)
+
+    user = relationship("User")
 
 
 class AnonymousCount(Base):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 from contextlib import asynccontextmanager
 from typing import AsyncIterator
 
@@ -12,6 +13,8 @@ from bot.config import Settings, load_settings
 from bot.database import build_engine
 from bot.leads import schema
 from bot.portal import api
+from bot.portal.lead_queries import add_sqlite_functions
+from bot.portal.web import install_pages
 
 
 @asynccontextmanager
@@ -25,15 +28,27 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or load_settings()
     schema.upgrade(settings.database_url)
     engine = build_engine(settings.database_url)
+    add_sqlite_functions(engine)
 
     app = FastAPI(title="S3martMed staff portal", lifespan=_lifespan)
     app.state.settings = settings
     app.state.engine = engine
     app.state.sessions = sessionmaker(engine, future=True)
     app.include_router(api.router)
+    install_pages(app, settings)
+    _include_widget(app)
 
     @app.get("/health")
     def health() -> dict[str, str]:
         return {"status": "ok"}
 
     return app
+
+
+def _include_widget(app: FastAPI) -> None:
+    """The chat widget's routes, when that part of the project is present."""
+    if importlib.util.find_spec("bot.portal.widget_routes") is None:
+        return
+    from bot.portal.widget_routes import router
+
+    app.include_router(router)

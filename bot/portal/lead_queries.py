@@ -6,8 +6,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import cast, exists, func, literal, select, true
+from sqlalchemy import cast, event, exists, func, literal, or_, select, true
 from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 from sqlalchemy.sql import ColumnElement, Select
 
@@ -26,6 +27,31 @@ class LeadFilters:
     interest: str | None = None
     cluster: str | None = None  # the owning cluster
     since: datetime | None = None  # created at or after; naive means UTC
+    until: datetime | None = None  # created before; naive means UTC
+    search: str | None = None  # in company, contact or e-mail, any case
+
+
+SQLITE_LOWER = "s3m_lower"
+"""SQLite's own lower() folds ASCII only; this one folds "ŁÓDŹ" and "ZÜRICH" too."""
+
+
+def add_sqlite_functions(engine: Engine) -> None:
+    """Give each new SQLite connection of `engine` the Unicode-aware lower() the search needs."""
+    if engine.dialect.name != "sqlite":
+        return
+
+    @event.listens_for(engine, "connect")
+    def _register(dbapi_connection, _record):  # type: ignore[no-untyped-def]
+        dbapi_connection.create_function(
+            SQLITE_LOWER, 1, lambda value: value.lower() if isinstance(value, str) else value, deterministic=True
+        )
+
+
+def contains_text(column: Any, term: str, dialect: str) -> ColumnElement[Any]:
+    """`term` occurs in `column`, ignoring case; % and _ in the term are literal."""
+    pattern = "%" + term.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+    lowered = getattr(func, SQLITE_LOWER)(column) if dialect == "sqlite" else func.lower(column)
+    return lowered.like(pattern, escape="\\")
 
 
 def visible_to(principal: Principal) -> ColumnElement[Any]:
@@ -61,6 +87,13 @@ def select_leads(principal: Principal, filters: LeadFilters, dialect: str) -> Se
         query = query.where(json_list_contains(Lead.interests, filters.interest, dialect))
     if filters.since is not None:
         query = query.where(Lead.created_at >= as_utc(filters.since))
+    if filters.until is not None:
+        query = query.where(Lead.created_at < as_utc(filters.until))
+    if filters.search:
+        query = query.where(
+            or_(*(contains_text(column, filters.search, dialect)
+                  for column in (Lead.company_name, Lead.contact_name, Lead.email)))
+        )
     return query.order_by(Lead.created_at.desc(), Lead.id.desc())
 
 
@@ -69,6 +102,11 @@ def find_leads(
 ) -> list[Lead]:
     query = select_leads(principal, filters, session.get_bind().dialect.name)
     return list(session.scalars(query.limit(limit).offset(offset)))
+
+
+def count_leads(session: Session, principal: Principal, filters: LeadFilters) -> int:
+    query = select_leads(principal, filters, session.get_bind().dialect.name).order_by(None)
+    return session.scalar(select(func.count()).select_from(query.subquery())) or 0
 
 
 def may_see(session: Session, principal: Principal, lead: Lead) -> bool:

@@ -30,15 +30,21 @@ def token_hash(token: str) -> str:
     return hashlib.sha256(token.encode("utf-8")).hexdigest()
 
 
-def create_token(session: Session, name: str, cluster: str | None) -> tuple[ApiToken, str]:
-    """Store a new token for `cluster` (None: admin); return its row and the plain token."""
+def create_token(
+    session: Session, name: str, cluster: str | None, user_id: int | None = None
+) -> tuple[ApiToken, str]:
+    """Store a new token for `cluster` (None: admin), owned by a portal user if given.
+
+    Returns:
+        The stored row and the plain token, which exists nowhere else.
+    """
     name = name.strip()
     if not name:
         raise ValueError("a token needs the name of the person or tool that uses it")
     if cluster is not None and cluster not in CLUSTER_CODES:
         raise ValueError(f"unknown cluster {cluster!r}; valid codes: {', '.join(CLUSTER_CODES)}")
     plain = secrets.token_urlsafe(32)
-    row = ApiToken(name=name, token_sha256=token_hash(plain), cluster=cluster)
+    row = ApiToken(name=name, token_sha256=token_hash(plain), cluster=cluster, user_id=user_id)
     session.add(row)
     session.commit()
     return row, plain
@@ -55,15 +61,22 @@ def revoke_token(session: Session, token_id: int) -> ApiToken:
     return row
 
 
-def list_tokens(session: Session) -> list[ApiToken]:
-    return list(session.scalars(select(ApiToken).order_by(ApiToken.id)))
+def list_tokens(session: Session, user_id: int | None = None) -> list[ApiToken]:
+    """All tokens, or those of one portal user."""
+    query = select(ApiToken).order_by(ApiToken.id)
+    if user_id is not None:
+        query = query.where(ApiToken.user_id == user_id)
+    return list(session.scalars(query))
 
 
 def find_active_token(session: Session, plain: str) -> ApiToken | None:
-    """The unrevoked token row whose hash matches `plain`, if any."""
-    return session.scalars(
+    """The unrevoked token row whose hash matches `plain`, if any; a disabled user's tokens do not count."""
+    row = session.scalars(
         select(ApiToken).where(ApiToken.token_sha256 == token_hash(plain), ApiToken.revoked_at.is_(None))
     ).first()
+    if row is not None and row.user is not None and row.user.disabled:
+        return None
+    return row
 
 
 def scope_of(row: ApiToken) -> str:

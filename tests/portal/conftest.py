@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 from datetime import datetime
 from typing import Any, Iterator, Sequence
 
 import pytest
 from fastapi.testclient import TestClient
+from httpx import Response
 from sqlalchemy.orm import Session
 
 from bot.config import Settings, load_settings
-from bot.leads.models import Lead, LeadRecipient
+from bot.leads.models import Lead, LeadRecipient, User
+from bot.portal import accounts
 from bot.portal.app import create_app
 from tests.leads.conftest import database_url, engine, session  # noqa: F401
 
@@ -20,7 +23,7 @@ ADMIN_TOKEN = "admin-secret-for-tests"
 
 @pytest.fixture
 def settings(database_url: str) -> Settings:  # noqa: F811
-    return replace(load_settings(), database_url=database_url, admin_token=ADMIN_TOKEN)
+    return replace(load_settings(), database_url=database_url, admin_token=ADMIN_TOKEN, secret_key="test-secret")
 
 
 @pytest.fixture
@@ -66,3 +69,68 @@ def add_lead(
     db.add(lead)
     db.commit()
     return lead
+
+
+# --- The staff portal's pages: accounts, log-in and the CSRF token of a session ---
+
+PASSWORD = "correct horse battery"
+_CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
+
+
+@pytest.fixture(autouse=True)
+def cheap_password_hashes(monkeypatch: pytest.MonkeyPatch) -> None:
+    """bcrypt's lowest cost: the tests check the rules, not the hashing time."""
+    monkeypatch.setattr(accounts, "BCRYPT_ROUNDS", 4)
+
+
+def add_user(db: Session, email: str, cluster: str | None, language: str = "en", **fields: Any) -> User:
+    """A staff account of `cluster` (None: an admin) with the password PASSWORD."""
+    user = accounts.create_user(db, email=email, name=email.split("@")[0].title(), password=PASSWORD,
+                                cluster=cluster, language=language)
+    for name, value in fields.items():
+        setattr(user, name, value)
+    db.commit()
+    return user
+
+
+def csrf_token(browser: TestClient, path: str = "/login") -> str:
+    match = _CSRF.search(browser.get(path).text)
+    assert match, f"no CSRF token on {path}"
+    return match.group(1)
+
+
+def log_in(browser: TestClient, email: str, password: str = PASSWORD) -> Response:
+    token = csrf_token(browser)
+    return browser.post("/login", data={"email": email, "password": password, "csrf_token": token},
+                        follow_redirects=False)
+
+
+def post_form(browser: TestClient, path: str, data: dict[str, str] | None = None, page: str = "/leads") -> Response:
+    """Submit a form as a browser would: with the CSRF token of the session's pages."""
+    return browser.post(path, data={**(data or {}), "csrf_token": csrf_token(browser, page)},
+                        follow_redirects=False)
+
+
+@pytest.fixture
+def staff(session: Session) -> User:  # noqa: F811
+    return add_user(session, "bea@biowin.example", "biowin")
+
+
+@pytest.fixture
+def admin(session: Session) -> User:  # noqa: F811
+    return add_user(session, "ada@s3martmed.example", None)
+
+
+@pytest.fixture
+def staff_browser(client: TestClient, staff: User) -> TestClient:
+    """A second cookie jar on the same app, logged in as biowin staff."""
+    browser = TestClient(client.app)
+    assert log_in(browser, staff.email).status_code == 303
+    return browser
+
+
+@pytest.fixture
+def admin_browser(client: TestClient, admin: User) -> TestClient:
+    browser = TestClient(client.app)
+    assert log_in(browser, admin.email).status_code == 303
+    return browser

@@ -1,0 +1,292 @@
+"""Telegram channel of the assistant, built on python-telegram-bot.
+
+Register it in `credentials.yml` as `bot.channels.telegram.TelegramInput:`. Its
+settings come from the environment through `bot.config` (`TELEGRAM_*`, see
+`docs/telegram.md`); without `TELEGRAM_BOT_TOKEN` it is inert: it mounts only
+its status route and never contacts Telegram.
+
+Updates arrive either by long polling (`TELEGRAM_MODE=polling`, the default,
+started with the Rasa server) or by webhook (`TELEGRAM_MODE=webhook`: Telegram
+POSTs to `/webhooks/telegram/webhook`, authenticated by the secret token it
+was given in `setWebhook`). Either way `bot.channels.telegram_updates` turns
+them into user messages; replies go out through :class:`TelegramOutput` as
+plain text (no parse mode, so no escaping), cut at 4096 characters, with Rasa's
+buttons as an inline keyboard.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hmac
+import logging
+from datetime import timedelta
+from typing import Any, Awaitable, Callable, Dict, List
+
+from rasa.core.channels.channel import InputChannel, OutputChannel, UserMessage
+from rasa.shared.exceptions import RasaException
+from sanic import Blueprint, Sanic, response
+from sanic.request import Request
+from sanic.response import HTTPResponse
+from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.error import InvalidToken, RetryAfter, TelegramError
+
+from bot.channels.callback_data import CallbackDataStore
+from bot.channels.domain_responses import DomainResponder
+from bot.channels.message_splitting import split_text
+from bot.channels.recent_keys import RecentKeys
+from bot.channels.telegram_polling import LONG_POLL, Backoff, TelegramPoller, redact
+from bot.channels.telegram_settings import (
+    WEBHOOK,
+    TelegramChannelSettings,
+    TelegramConfigurationError,
+)
+from bot.channels.telegram_updates import HANDLED_UPDATES, INPUT_CHANNEL, TelegramUpdateHandler
+from bot.config import load_settings
+
+logger = logging.getLogger(__name__)
+
+SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
+"""Header in which Telegram repeats the webhook's `secret_token` with every update."""
+
+_MAX_SEND_ATTEMPTS = 3
+_MAX_FLOOD_WAIT = 30.0
+
+
+class TelegramDeliveryError(RasaException):
+    """Telegram did not accept a message of the bot."""
+
+
+class TelegramOutput(OutputChannel):
+    """Sends the assistant's replies to a Telegram chat (`recipient_id` = chat id)."""
+
+    def __init__(self, bot: Bot, callback_data: CallbackDataStore) -> None:
+        self._bot = bot
+        self._callback_data = callback_data
+
+    @classmethod
+    def name(cls) -> str:
+        """Name of the channel, also the one responses' `channel:` variations use."""
+        return INPUT_CHANNEL
+
+    async def send_text_message(self, recipient_id: str, text: str, **kwargs: Any) -> None:
+        """Send a text, in several messages when it is longer than Telegram allows."""
+        for piece in split_text(text):
+            await self._call("send_message", chat_id=recipient_id, text=piece)
+
+    async def send_text_with_buttons(
+        self, recipient_id: str, text: str, buttons: List[Dict[str, Any]], **kwargs: Any
+    ) -> None:
+        """Send a text with Rasa's buttons as an inline keyboard, one button per row.
+
+        The keyboard goes with the last piece of a long text.
+        """
+        pieces = split_text(text)
+        if not pieces:
+            logger.warning("Buttons without a text cannot be sent to Telegram; dropped: %s", buttons)
+            return
+        for piece in pieces[:-1]:
+            await self._call("send_message", chat_id=recipient_id, text=piece)
+        await self._call(
+            "send_message", chat_id=recipient_id, text=pieces[-1], reply_markup=self.keyboard(buttons)
+        )
+
+    def keyboard(self, buttons: List[Dict[str, Any]]) -> InlineKeyboardMarkup:
+        """An inline keyboard for Rasa buttons (`title` plus `payload`, or `url`)."""
+        rows = []
+        for button in buttons:
+            title = str(button.get("title") or button.get("payload") or button.get("url") or "?")
+            if button.get("url"):
+                rows.append([InlineKeyboardButton(title, url=button["url"])])
+            else:
+                payload = str(button.get("payload") or title)
+                rows.append([InlineKeyboardButton(title, callback_data=self._callback_data.callback_data_for(payload))])
+        return InlineKeyboardMarkup(rows)
+
+    async def send_image_url(self, recipient_id: str, image: str, **kwargs: Any) -> None:
+        """Send an image by its URL (Telegram fetches it)."""
+        await self._call("send_photo", chat_id=recipient_id, photo=image)
+
+    async def send_attachment(self, recipient_id: str, attachment: Any, **kwargs: Any) -> None:
+        """Send an attachment given by URL as a document."""
+        if isinstance(attachment, str):
+            await self._call("send_document", chat_id=recipient_id, document=attachment)
+        else:
+            logger.warning("Attachment %r has no URL; not sent to Telegram.", attachment)
+
+    async def send_custom_json(self, recipient_id: str, json_message: Dict[str, Any], **kwargs: Any) -> None:
+        """Ignore custom payloads: they are meant for other channels (Rasa would post them as raw JSON)."""
+        logger.debug("Custom payload not sent to Telegram chat %s: %s", recipient_id, json_message)
+
+    async def _call(self, method: str, **params: Any) -> Any:
+        """Call a Bot API method, waiting out Telegram's flood control a few times."""
+        for attempt in range(1, _MAX_SEND_ATTEMPTS + 1):
+            try:
+                return await getattr(self._bot, method)(**params)
+            except RetryAfter as error:
+                wait = _seconds(error.retry_after)
+                if attempt == _MAX_SEND_ATTEMPTS or wait > _MAX_FLOOD_WAIT:
+                    raise TelegramDeliveryError(f"Telegram flood control on {method}: {error}") from error
+                await asyncio.sleep(wait)
+            except TelegramError as error:
+                raise TelegramDeliveryError(
+                    f"Telegram refused {method}: {redact(error, self._bot.token)}"
+                ) from error
+        return None
+
+
+def _seconds(period: Any) -> float:
+    return period.total_seconds() if isinstance(period, timedelta) else float(period)
+
+
+class TelegramInput(InputChannel):
+    """Receives Telegram updates by long polling or webhook (see the module docstring)."""
+
+    @classmethod
+    def name(cls) -> str:
+        """URL prefix (`/webhooks/telegram/`) and `input_channel` of the conversations."""
+        return INPUT_CHANNEL
+
+    @classmethod
+    def from_credentials(cls, credentials: Dict[str, Any] | None) -> TelegramInput:
+        """Build the channel from the TELEGRAM_* settings (see interface `InputChannel`).
+
+        Raises:
+            TelegramConfigurationError: `credentials.yml` holds values (secrets belong in the
+                environment), or the settings are incomplete for the chosen mode.
+        """
+        if credentials:
+            raise TelegramConfigurationError(
+                "Configure the Telegram channel with TELEGRAM_* environment variables, not in "
+                f"credentials.yml (found: {', '.join(sorted(credentials))}); see docs/telegram.md."
+            )
+        settings = TelegramChannelSettings.from_settings(load_settings())
+        if settings is None:
+            logger.info("Telegram channel off: TELEGRAM_BOT_TOKEN is not set.")
+        return cls(settings)
+
+    def __init__(self, settings: TelegramChannelSettings | None, long_poll: timedelta = LONG_POLL) -> None:
+        """Create the channel; `settings` None makes it inert."""
+        self.settings = settings
+        self._long_poll = long_poll
+        self._callback_data = CallbackDataStore()
+        self._seen_updates = RecentKeys()
+        self._pressed_keyboards = RecentKeys()
+        self._bot: Bot | None = None
+        self._output: TelegramOutput | None = None
+        self._handler: TelegramUpdateHandler | None = None
+        self._poller: TelegramPoller | None = None
+        self._webhook_task: asyncio.Task | None = None
+
+    @property
+    def enabled(self) -> bool:
+        return self.settings is not None
+
+    def get_output_channel(self) -> TelegramOutput | None:
+        """The output channel while the server runs (see interface `InputChannel`)."""
+        return self._output
+
+    def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
+        """Routes `/` (status) and, in webhook mode, `/webhook`; starts and stops with the server."""
+        telegram = Blueprint("s3m_telegram")
+
+        @telegram.route("/", methods=["GET"])
+        async def health(_: Request) -> HTTPResponse:
+            if not self.enabled:
+                return response.json({"status": "disabled"})
+            return response.json({"status": "ok", "mode": self.settings.mode})
+
+        if not self.enabled:
+            return telegram
+
+        if self.settings.mode == WEBHOOK:
+
+            @telegram.route("/webhook", methods=["POST"])
+            async def webhook(request: Request) -> HTTPResponse:
+                return await self._receive_webhook(request)
+
+        @telegram.listener("after_server_start")
+        async def connect(app: Sanic, _loop: Any) -> None:
+            self._connect(app, on_new_message)
+
+        @telegram.listener("before_server_stop")
+        async def disconnect(_app: Sanic, _loop: Any) -> None:
+            await self._disconnect()
+
+        return telegram
+
+    def _connect(self, app: Sanic, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> None:
+        """Create the bot client inside the server's event loop and start receiving updates."""
+        settings = self.settings
+        self._bot = Bot(settings.bot_token, base_url=settings.api_base_url)
+        self._output = TelegramOutput(self._bot, self._callback_data)
+        responder = DomainResponder(lambda: getattr(app.ctx, "agent", None), TelegramOutput.name())
+        self._handler = TelegramUpdateHandler(
+            self._bot,
+            self._output,
+            on_new_message,
+            self._callback_data,
+            responder,
+            self._seen_updates,
+            self._pressed_keyboards,
+        )
+        if settings.mode == WEBHOOK:
+            self._webhook_task = asyncio.create_task(self._register_webhook(), name="telegram-set-webhook")
+        else:
+            self._poller = TelegramPoller(self._bot, self._handler.handle_all, HANDLED_UPDATES, self._long_poll)
+            self._poller.start()
+
+    async def _register_webhook(self) -> None:
+        """Tell Telegram where to send updates, retrying while it cannot be reached."""
+        backoff = Backoff()
+        while True:
+            try:
+                await self._bot.initialize()
+                await self._bot.set_webhook(
+                    url=self.settings.webhook_url,
+                    secret_token=self.settings.webhook_secret,
+                    allowed_updates=list(HANDLED_UPDATES),
+                )
+            except InvalidToken:
+                logger.error("Telegram rejected TELEGRAM_BOT_TOKEN: the Telegram channel stays off.")
+                return
+            except TelegramError as error:
+                delay = backoff.next_delay()
+                logger.warning(
+                    "Could not set the Telegram webhook (%s); next try in %.0f s.",
+                    redact(error, self.settings.bot_token),
+                    delay,
+                )
+                await asyncio.sleep(delay)
+                continue
+            logger.info("Telegram webhook of @%s set to %s.", self._bot.username, self.settings.webhook_url)
+            return
+
+    async def _disconnect(self) -> None:
+        if self._poller is not None:
+            await self._poller.stop()
+            self._poller = None
+        if self._webhook_task is not None:
+            self._webhook_task.cancel()
+            await asyncio.gather(self._webhook_task, return_exceptions=True)
+            self._webhook_task = None
+        if self._bot is not None:
+            await self._bot.shutdown()
+        self._bot = self._output = self._handler = None
+
+    async def _receive_webhook(self, request: Request) -> HTTPResponse:
+        """Handle one update POSTed by Telegram, after checking the secret token."""
+        sent_secret = (request.headers.get(SECRET_HEADER) or "").encode("utf-8")
+        if not hmac.compare_digest(sent_secret, self.settings.webhook_secret.encode("utf-8")):
+            return response.json({"error": "wrong or missing secret token"}, status=403)
+        handler = self._handler
+        if handler is None:
+            return response.json({"error": "not ready"}, status=503)  # Telegram retries later
+        body = request.json
+        if not isinstance(body, dict) or not isinstance(body.get("update_id"), int):
+            return response.json({"error": "not a Telegram update"}, status=400)
+        try:
+            update = Update.de_json(body, self._bot)
+        except (KeyError, TypeError, ValueError):
+            return response.json({"error": "not a Telegram update"}, status=400)
+        await handler.handle(update)
+        return response.json({"ok": True})

@@ -1,0 +1,160 @@
+"""Portal accounts: creating them, their bcrypt passwords, and checking a log-in with lock-out.
+
+The web pages and the `python -m bot.portal.users` command share these rules, so an
+account made either way is checked the same way. Nothing here commits: the caller
+commits together with the audit entry that records what happened.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+import bcrypt
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from bot.config import Settings
+from bot.leads.clusters import CLUSTER_CODES, LANGUAGE_CODES
+from bot.leads.models import User, utcnow
+from bot.portal.serialize import as_utc
+
+BCRYPT_ROUNDS = 12
+"""Cost of new hashes (about a quarter second); tests lower it, verification reads it from the hash."""
+
+MIN_PASSWORD_LENGTH = 12
+MAX_PASSWORD_BYTES = 72  # bcrypt ignores (bcrypt 5: refuses) anything longer
+
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+# Compared against when the e-mail is unknown, so that a wrong address takes as long as a wrong password.
+_DUMMY_HASH = bcrypt.hashpw(b"no such account", bcrypt.gensalt(4))
+
+
+class AccountError(ValueError):
+    """An account cannot be made or changed; `code` names the message (i18n key `error.<code>`)."""
+
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+
+
+def hash_password(password: str) -> str:
+    check_password_rules(password)
+    return bcrypt.hashpw(password.encode("utf-8"), bcrypt.gensalt(BCRYPT_ROUNDS)).decode("ascii")
+
+
+def password_matches(password: str, password_hash: str) -> bool:
+    encoded = password.encode("utf-8")
+    if len(encoded) > MAX_PASSWORD_BYTES:
+        return False
+    return bcrypt.checkpw(encoded, password_hash.encode("ascii"))
+
+
+def check_password_rules(password: str) -> None:
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise AccountError("password_short", f"a password needs at least {MIN_PASSWORD_LENGTH} characters")
+    if len(password.encode("utf-8")) > MAX_PASSWORD_BYTES:
+        raise AccountError("password_long", f"a password may have at most {MAX_PASSWORD_BYTES} bytes")
+
+
+def normalise_email(email: str) -> str:
+    return email.strip().lower()
+
+
+def find_user(session: Session, email: str) -> User | None:
+    return session.scalars(select(User).where(User.email == normalise_email(email))).first()
+
+
+def create_user(
+    session: Session,
+    *,
+    email: str,
+    name: str,
+    password: str,
+    cluster: str | None,
+    language: str = "en",
+) -> User:
+    """Add a staff account of `cluster`, or an admin account when `cluster` is None."""
+    email = normalise_email(email)
+    if not _EMAIL.match(email) or len(email) > 320:
+        raise AccountError("email_invalid", f"{email!r} is not an e-mail address")
+    if not name.strip():
+        raise AccountError("name_missing", "an account needs the person's name")
+    if cluster is not None and cluster not in CLUSTER_CODES:
+        raise AccountError("cluster_unknown", f"unknown cluster {cluster!r}; valid: {', '.join(CLUSTER_CODES)}")
+    check_language(language)
+    if find_user(session, email) is not None:
+        raise AccountError("email_taken", f"an account for {email} exists already")
+    user = User(
+        email=email,
+        name=name.strip(),
+        password_hash=hash_password(password),
+        role="admin" if cluster is None else "staff",
+        cluster=cluster,
+        language=language,
+        disabled=False,
+        failed_logins=0,
+    )
+    session.add(user)
+    session.flush()
+    return user
+
+
+def check_language(language: str) -> None:
+    if language not in LANGUAGE_CODES:
+        raise AccountError("language_unknown", f"language must be one of {', '.join(LANGUAGE_CODES)}")
+
+
+def set_password(user: User, password: str) -> None:
+    """New password; also lifts a lock-out, as an admin resets it for a locked-out user."""
+    user.password_hash = hash_password(password)
+    user.failed_logins = 0
+    user.locked_until = None
+
+
+def count_admins(session: Session) -> int:
+    return session.scalar(select(func.count(User.id)).where(User.role == "admin", User.disabled.is_(False))) or 0
+
+
+@dataclass(frozen=True)
+class LoginOutcome:
+    """The account the e-mail names (if any), and why the log-in failed (None: it succeeded).
+
+    The reason is for the audit log only: the person logging in sees one generic message.
+    """
+
+    user: User | None
+    failure: str | None  # unknown_user, wrong_password, locked, disabled
+
+    @property
+    def succeeded(self) -> bool:
+        return self.failure is None
+
+
+def check_login(
+    session: Session, email: str, password: str, settings: Settings, now: datetime | None = None
+) -> LoginOutcome:
+    """Check a log-in and count failures; `login_max_failures` in a row lock the account.
+
+    A locked account refuses even the right password until the lock ends, so guessing
+    cannot continue at full speed; a success resets the count.
+    """
+    now = as_utc(now or utcnow())
+    user = find_user(session, email)
+    if user is None:
+        bcrypt.checkpw(password.encode("utf-8")[:MAX_PASSWORD_BYTES], _DUMMY_HASH)
+        return LoginOutcome(None, "unknown_user")
+    if user.locked_until is not None and as_utc(user.locked_until) > now:
+        return LoginOutcome(user, "locked")
+    if not password_matches(password, user.password_hash):
+        user.failed_logins = (user.failed_logins or 0) + 1
+        if user.failed_logins >= settings.login_max_failures:
+            user.locked_until = now + timedelta(minutes=settings.login_lockout_minutes)
+            user.failed_logins = 0
+        return LoginOutcome(user, "wrong_password")
+    if user.disabled:
+        return LoginOutcome(user, "disabled")
+    user.failed_logins = 0
+    user.locked_until = None
+    return LoginOutcome(user, None)

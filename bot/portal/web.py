@@ -1,0 +1,82 @@
+"""The server-rendered half of the portal: session cookie, stylesheet, error pages and page routers.
+
+Kept apart from the JSON lead API (bot.portal.api), which authenticates by bearer token
+and needs none of this.
+"""
+
+from __future__ import annotations
+
+import logging
+import secrets
+from pathlib import Path
+from urllib.parse import quote
+
+from fastapi import FastAPI, Request
+from fastapi.responses import Response
+from fastapi.staticfiles import StaticFiles
+from starlette.middleware.sessions import SessionMiddleware
+
+from bot.config import Settings
+from bot.portal import (
+    audit_routes,
+    dashboard_routes,
+    lead_routes,
+    login_routes,
+    token_routes,
+    user_routes,
+)
+from bot.portal.templating import redirect, render
+from bot.portal.web_session import SESSION_COOKIE, LoginRequired, PageForbidden, PageNotFound
+
+log = logging.getLogger(__name__)
+
+STATIC_DIR = Path(__file__).resolve().parent / "static"
+
+PAGE_ROUTERS = (
+    login_routes.router,
+    lead_routes.router,
+    dashboard_routes.router,
+    token_routes.router,
+    # Admin pages; the retraining pages join here.
+    user_routes.router,
+    audit_routes.router,
+)
+
+
+def session_secret(settings: Settings) -> str:
+    if settings.secret_key:
+        return settings.secret_key
+    log.warning(
+        "S3M_SECRET_KEY is not set: the portal signs its session cookies with a random key made now, "
+        "so every restart logs everyone out. Set S3M_SECRET_KEY (e.g. `openssl rand -hex 32`) in production."
+    )
+    return secrets.token_hex(32)
+
+
+def install_pages(app: FastAPI, settings: Settings) -> None:
+    app.add_middleware(
+        SessionMiddleware,
+        secret_key=session_secret(settings),
+        session_cookie=SESSION_COOKIE,
+        max_age=int(settings.session_hours * 3600),
+        same_site="lax",
+        https_only=settings.session_cookie_secure,
+    )
+    app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+    for router in PAGE_ROUTERS:
+        app.include_router(router)
+
+    @app.exception_handler(LoginRequired)
+    def _to_login(request: Request, _error: LoginRequired) -> Response:
+        if request.method != "GET":  # a form posted after the session ended: start again from the inbox
+            return redirect("/login")
+        target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+        return redirect(f"/login?next={quote(target, safe='')}")
+
+    @app.exception_handler(PageForbidden)
+    def _forbidden(request: Request, error: PageForbidden) -> Response:
+        return render(request, "error.html", None, {"message_key": f"error.{error.reason}"}, status_code=403)
+
+    @app.exception_handler(PageNotFound)
+    def _not_found(request: Request, _error: PageNotFound) -> Response:
+        return render(request, "error.html", None, {"message_key": "error.not_found"}, status_code=404)

@@ -1,0 +1,125 @@
+"""Who is logged in to the portal pages, and the CSRF token of their session.
+
+The session lives in a signed cookie (Starlette's SessionMiddleware, keyed by
+S3M_SECRET_KEY) holding ids only: the user id, a stamp of the password hash, the
+CSRF token and the chosen language. The user is read from the database on every
+request, so disabling an account or resetting its password ends its sessions at once.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+from typing import Annotated
+
+from fastapi import Depends, Request
+from sqlalchemy.orm import Session
+
+from bot.leads.models import User
+from bot.portal.auth import Principal
+from bot.portal.dependencies import get_session
+
+SESSION_COOKIE = "s3m_portal"
+CSRF_FIELD = "csrf_token"
+
+
+class LoginRequired(Exception):
+    """No valid session: the page answers with a redirect to /login."""
+
+
+class PageForbidden(Exception):
+    """The user may not see or do this (another cluster's lead, an admin page, a bad CSRF token)."""
+
+    def __init__(self, reason: str = "forbidden") -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+class PageNotFound(Exception):
+    """No such lead, user or token."""
+
+
+def password_stamp(user: User) -> str:
+    """Changes whenever the password does, so a reset ends the sessions made with the old one."""
+    return hashlib.sha256(user.password_hash.encode("ascii")).hexdigest()[:16]
+
+
+def csrf_token(request: Request) -> str:
+    """This session's CSRF token, made on first use (the log-in form needs one before any log-in)."""
+    token = request.session.get(CSRF_FIELD)
+    if not token:
+        token = secrets.token_urlsafe(32)
+        request.session[CSRF_FIELD] = token
+    return token
+
+
+async def verify_csrf(request: Request) -> None:
+    """Router dependency: every POST must echo the session's CSRF token in its form."""
+    if request.method != "POST":
+        return
+    expected = request.session.get(CSRF_FIELD)
+    presented = (await request.form()).get(CSRF_FIELD)
+    if not expected or not isinstance(presented, str) or not hmac.compare_digest(expected, presented):
+        raise PageForbidden("csrf")
+
+
+def start_session(request: Request, user: User) -> None:
+    """A fresh session for `user` (new CSRF token too, so nothing from before the log-in carries over)."""
+    request.session.clear()
+    request.session.update(user_id=user.id, stamp=password_stamp(user), language=user.language)
+    csrf_token(request)
+
+
+def end_session(request: Request) -> None:
+    request.session.clear()
+
+
+def flash(request: Request, key: str, kind: str = "ok") -> None:
+    """A one-time message (an i18n key) for the next page, which shows it after a redirect."""
+    request.session["flash"] = {"key": key, "kind": kind}
+
+
+def take_flash(request: Request) -> dict[str, str] | None:
+    return request.session.pop("flash", None)
+
+
+def safe_next(target: str | None, default: str = "/leads") -> str:
+    """Only a path on this site: `next=https://evil.example` or `//evil.example` must not redirect away."""
+    if not target or not target.startswith("/") or target.startswith(("//", "/\\")):
+        return default
+    return target
+
+
+def optional_user(request: Request, session: Annotated[Session, Depends(get_session)]) -> User | None:
+    """The logged-in, enabled user of this request, or None."""
+    user_id = request.session.get("user_id")
+    if not isinstance(user_id, int):
+        return None
+    user = session.get(User, user_id)
+    if user is None or user.disabled or request.session.get("stamp") != password_stamp(user):
+        request.session.clear()
+        return None
+    return user
+
+
+def current_user(user: Annotated[User | None, Depends(optional_user)]) -> User:
+    if user is None:
+        raise LoginRequired()
+    return user
+
+
+def current_admin(user: Annotated[User, Depends(current_user)]) -> User:
+    if not user.is_admin:
+        raise PageForbidden("admin_only")
+    return user
+
+
+def principal_of(user: User) -> Principal:
+    """The user's view of the leads, in the lead API's terms (admins: no cluster, so all)."""
+    return Principal(name=user.email, cluster=None if user.is_admin else user.cluster)
+
+
+CurrentUser = Annotated[User, Depends(current_user)]
+CurrentAdmin = Annotated[User, Depends(current_admin)]
+DbSession = Annotated[Session, Depends(get_session)]

@@ -1,0 +1,93 @@
+"""The Telegram channel's small helpers: splitting, callback data, memory of seen updates."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.channels.callback_data import CALLBACK_DATA_LIMIT, KEY_PREFIX, CallbackDataStore
+from bot.channels.message_splitting import split_text, telegram_length
+from bot.channels.recent_keys import RecentKeys
+
+
+def test_short_text_is_one_message():
+    assert split_text("  Hello!  ") == ["Hello!"]
+    assert split_text(" \n ") == []
+
+
+def test_split_prefers_paragraphs_then_lines_then_words():
+    paragraphs = "aaaa bbbb\n\ncccc dddd\n\neeee"
+    assert split_text(paragraphs, limit=12) == ["aaaa bbbb", "cccc dddd", "eeee"]
+    assert split_text("one line\nanother line", limit=14) == ["one line", "another line"]
+    assert split_text("words words words", limit=12) == ["words words", "words"]
+    assert split_text("abcdefghij", limit=4) == ["abcd", "efgh", "ij"]
+
+
+def test_split_packs_small_paragraphs_together():
+    assert split_text("a\n\nb\n\nc", limit=4) == ["a\n\nb", "c"]
+
+
+def test_split_counts_as_telegram_does():
+    emoji_text = "😀" * 3000  # 6000 UTF-16 code units
+    pieces = split_text(emoji_text)
+    assert [telegram_length(p) for p in pieces] == [4096, 1904]
+    assert "".join(pieces) == emoji_text
+
+
+def test_callback_data_keeps_short_payloads_and_stores_long_ones():
+    store = CallbackDataStore()
+    short = '/inform{"sector": "diagnostics"}'
+    long = '/inform{"location": ["Auvergne-Rhône-Alpes", "Baden-Württemberg"]}'
+    assert store.callback_data_for(short) == short
+    key = store.callback_data_for(long)
+    assert key.startswith(KEY_PREFIX) and len(key.encode()) <= CALLBACK_DATA_LIMIT
+    assert store.callback_data_for(long) == key  # same payload, same key
+    assert store.payload_for(key) == long
+    assert store.payload_for(short) == short
+
+
+def test_payload_that_looks_like_a_key_is_stored_too():
+    store = CallbackDataStore()
+    tricky = f"{KEY_PREFIX}not-a-key"
+    assert store.payload_for(store.callback_data_for(tricky)) == tricky
+
+
+def test_callback_data_store_forgets_the_oldest():
+    store = CallbackDataStore(capacity=2)
+    keys = [store.callback_data_for(f"/inform{{\"event_id\": \"{'x' * 60}{i}\"}}") for i in range(3)]
+    assert store.payload_for(keys[0]) is None
+    assert store.payload_for(keys[2]) is not None
+
+
+def test_recent_keys_is_bounded():
+    seen = RecentKeys(capacity=2)
+    assert seen.first_time(1) and seen.first_time(2)
+    assert not seen.first_time(1)  # and 1 is now the most recent
+    assert seen.first_time(3)  # forgets 2
+    assert len(seen) == 2
+    assert seen.first_time(2)
+    with pytest.raises(ValueError):
+        RecentKeys(capacity=0)
+
+
+def test_standin_thread_serves_the_real_client_from_synchronous_code():
+    """The threaded stand-in, meant for tests of the whole assistant, speaks to python-telegram-bot."""
+    import asyncio
+
+    from telegram import Bot
+
+    from tests.channels.bot_api_standin import BotApiStandInThread
+    from tests.channels.conftest import TOKEN, message_update
+
+    standin = BotApiStandInThread(TOKEN).start()
+    try:
+        standin.queue_update(message_update(update_id=1, text="Hallo"))
+
+        async def poll_once() -> list:
+            async with Bot(TOKEN, base_url=standin.base_url) as bot:
+                return list(await bot.get_updates(timeout=1))
+
+        [update] = asyncio.run(poll_once())
+        assert update.message.text == "Hallo"
+        assert [call.method for call in standin.wait_for("getUpdates")] == ["getUpdates"]
+    finally:
+        standin.stop()

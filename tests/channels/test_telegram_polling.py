@@ -1,0 +1,194 @@
+"""Polling mode end to end: the real python-telegram-bot client, the Bot API stand-in, and the
+channel running in a Sanic server with an echo handler in place of Rasa."""
+
+from __future__ import annotations
+
+from rasa.shared.core.events import SlotSet
+from rasa.shared.core.trackers import DialogueStateTracker
+
+from bot.channels.callback_data import CALLBACK_DATA_LIMIT
+from bot.channels.telegram import TelegramInput, TelegramOutput
+from tests.channels.conftest import (
+    CHAT_ID,
+    LONG_TEXT_PARAGRAPH,
+    MENU_BUTTONS,
+    STICKER,
+    button_press_update,
+    channel_settings,
+    message_update,
+    next_update_id,
+    running_channel,
+)
+
+
+def response_text(domain, name: str, language: str) -> str:
+    for variation in domain.responses[name]:
+        condition = variation.get("condition") or []
+        if (language == "en" and not condition) or (condition and condition[0]["value"] == language):
+            return variation["text"]
+    raise AssertionError(f"{name} has no {language} variation")
+
+
+async def test_text_reaches_rasa_and_the_reply_reaches_the_chat(standin, agent):
+    standin.queue_update(message_update(update_id=1, text="Hallo", language_code="de-AT"))
+    async with running_channel(TelegramInput(channel_settings(standin)), agent) as running:
+        [sent] = await standin.wait_for("sendMessage")
+    assert sent.params["chat_id"] == CHAT_ID
+    assert sent.params["text"] == "echo: Hallo"
+    assert "parse_mode" not in sent.params  # plain text: nothing to escape
+    [message] = running.received
+    assert (message.text, message.sender_id, message.input_channel) == ("Hallo", str(CHAT_ID), "telegram")
+    assert message.metadata == {"language": "de", "telegram_update_id": 1}
+    assert isinstance(message.output_channel, TelegramOutput)
+
+
+async def test_polling_checks_the_token_clears_a_webhook_and_confirms_updates(standin, agent):
+    standin.webhook = {"url": "https://left.over.example/hook"}
+    standin.queue_update(message_update(update_id=7, text="first"))
+    async with running_channel(TelegramInput(channel_settings(standin)), agent):
+        await standin.wait_for("sendMessage")
+        polls = await standin.wait_for("getUpdates", count=2)
+    methods = [call.method for call in standin.calls]
+    assert methods[:3] == ["getMe", "deleteWebhook", "getUpdates"]
+    assert polls[0].params["allowed_updates"] == ["message", "edited_message", "callback_query"]
+    assert polls[1].params["offset"] == 8  # update 7 confirmed
+
+
+async def test_language_code_is_the_language_hint(standin, agent):
+    standin.queue_update(message_update(text="ok", language_code="pl-PL"))
+    standin.queue_update(message_update(text="ok", language_code=None))
+    async with running_channel(TelegramInput(channel_settings(standin)), agent) as running:
+        await standin.wait_for("sendMessage", count=2)
+    assert running.received[0].metadata["language"] == "pl"
+    assert "language" not in running.received[1].metadata
+
+
+async def test_same_update_twice_is_handled_once(standin, agent):
+    update = message_update(text="only once")
+    standin.queue_update(update)
+    standin.queue_update(update)
+    standin.queue_update(message_update(text="next"))
+    async with running_channel(TelegramInput(channel_settings(standin)), agent) as running:
+        await standin.wait_for("sendMessage", count=2)
+    assert [m.text for m in running.received] == ["only once", "next"]
+
+
+async def test_edited_message_is_a_new_message(standin, agent):
+    standin.queue_update(message_update(text="I need a distributer"))
+    standin.queue_update(message_update(text="I need a distributor", kind="edited_message"))
+    async with running_channel(TelegramInput(channel_settings(standin)), agent) as running:
+        sent = await standin.wait_for("sendMessage", count=2)
+    assert [m.text for m in running.received] == ["I need a distributer", "I need a distributor"]
+    assert sent[1].params["text"] == "echo: I need a distributor"
+
+
+async def test_buttons_become_an_inline_keyboard_and_a_press_sends_the_payload(standin, agent):
+    standin.queue_update(message_update(text="menu"))
+    async with running_channel(TelegramInput(channel_settings(standin)), agent) as running:
+        [question] = await standin.wait_for("sendMessage")
+        keyboard = question.params["reply_markup"]["inline_keyboard"]
+        assert [[b["text"] for b in row] for row in keyboard] == [["Medical devices"], ["Several regions"]]
+        short, long = keyboard[0][0]["callback_data"], keyboard[1][0]["callback_data"]
+        assert short == MENU_BUTTONS[0]["payload"]
+        assert len(MENU_BUTTONS[1]["payload"].encode()) > CALLBACK_DATA_LIMIT >= len(long.encode())
+
+        standin.queue_update(button_press_update(question.result, long))
+        [answer] = await standin.wait_for("answerCallbackQuery")
+        [edit] = await standin.wait_for("editMessageReplyMarkup")
+        await standin.wait_for("sendMessage", count=2)
+
+        standin.queue_update(button_press_update(question.result, short))  # a late second tap
+        await standin.wait_for("answerCallbackQuery", count=2)
+    assert answer.params["callback_query_id"].startswith("cq-")
+    assert edit.params["chat_id"] == CHAT_ID
+    assert edit.params["message_id"] == question.result["message_id"]
+    assert "reply_markup" not in edit.params  # no markup: Telegram removes the keyboard
+    assert [m.text for m in running.received] == ["menu", MENU_BUTTONS[1]["payload"]]
+    assert running.received[1].metadata["language"] == "de"
+
+
+async def test_start_with_a_deep_link_greets_and_keeps_the_parameter(standin, agent):
+    standin.queue_update(message_update(text="/start fair2025_biowin", language_code="fr-BE"))
+    async with running_channel(TelegramInput(channel_settings(standin)), agent) as running:
+        await standin.wait_for("sendMessage")
+    [message] = running.received
+    assert message.text == "/greet"
+    assert message.parse_data["intent"]["name"] == "greet"
+    assert message.parse_data["language_detection"]["hint"] == "fr"
+    assert message.metadata["telegram_start_param"] == "fair2025_biowin"
+    assert message.metadata["language"] == "fr"
+
+
+async def test_language_command_goes_to_the_language_detector(standin, agent):
+    standin.queue_update(message_update(text="/language de"))
+    standin.queue_update(message_update(text="/language@s3martmed_test_bot"))
+    async with running_channel(TelegramInput(channel_settings(standin)), agent) as running:
+        await standin.wait_for("sendMessage", count=2)
+    assert [(m.text, m.parse_data) for m in running.received] == [("/language de", None), ("/language", None)]
+
+
+async def test_sticker_gets_a_polite_answer_in_the_users_language(standin, agent, rasa_domain):
+    standin.queue_update(message_update(text=None, sticker=STICKER, language_code="fr"))
+    async with running_channel(TelegramInput(channel_settings(standin)), agent) as running:
+        [sent] = await standin.wait_for("sendMessage")
+    assert running.received == []  # nothing for the dialogue
+    assert sent.params["chat_id"] == CHAT_ID
+    assert sent.params["text"] == response_text(rasa_domain, "utter_unsupported_content", "fr")
+
+
+async def test_polite_answer_follows_the_conversation_language_first(standin, agent, rasa_domain):
+    tracker = DialogueStateTracker.from_events(str(CHAT_ID), [SlotSet("language", "it")], slots=rasa_domain.slots)
+    await agent.tracker_store.save(tracker)
+    location = {"latitude": 45.07, "longitude": 7.69}
+    standin.queue_update(message_update(text=None, location=location, language_code="de"))
+    standin.queue_update(message_update(text=None, voice={"file_id": "v", "file_unique_id": "uv", "duration": 3},
+                                        language_code=None))
+    async with running_channel(TelegramInput(channel_settings(standin)), agent):
+        sent = await standin.wait_for("sendMessage", count=2)
+    italian = response_text(rasa_domain, "utter_unsupported_content", "it")
+    assert [call.params["text"] for call in sent] == [italian, italian]
+
+
+async def test_polite_answer_is_english_without_any_language(standin, agent, rasa_domain):
+    photo = [{"file_id": "p", "file_unique_id": "up", "width": 90, "height": 90}]
+    standin.queue_update(message_update(text=None, photo=photo, language_code="es"))
+    async with running_channel(TelegramInput(channel_settings(standin)), agent):
+        [sent] = await standin.wait_for("sendMessage")
+    assert sent.params["text"] == response_text(rasa_domain, "utter_unsupported_content", "en")
+
+
+async def test_long_reply_is_split_between_paragraphs(standin, agent):
+    standin.queue_update(message_update(text="long"))
+    async with running_channel(TelegramInput(channel_settings(standin)), agent):
+        sent = await standin.wait_for("sendMessage", count=3)
+    texts = [call.params["text"] for call in sent]
+    assert len(texts) == 3  # each paragraph fits alone, two together would not
+    assert all(len(text) <= 4096 for text in texts)
+    assert "\n\n".join(texts) == "\n\n".join([LONG_TEXT_PARAGRAPH.strip()] * 3)
+
+
+async def test_output_channel_is_available_while_running_for_proactive_messages(standin, agent):
+    channel = TelegramInput(channel_settings(standin))
+    assert channel.get_output_channel() is None
+    async with running_channel(channel, agent):
+        await standin.wait_for("getUpdates")
+        output = channel.get_output_channel()
+        await output.send_text_message(str(CHAT_ID), "A reminder from your cluster.")
+        [sent] = await standin.wait_for("sendMessage")
+    assert sent.params["text"] == "A reminder from your cluster."
+    assert channel.get_output_channel() is None
+
+
+async def test_shutdown_stops_polling_at_once(standin, agent):
+    import time
+
+    async with running_channel(TelegramInput(channel_settings(standin)), agent):
+        await standin.wait_for("getUpdates")  # now held open by the stand-in for 25 s
+        started = time.monotonic()
+    assert time.monotonic() - started < 5
+    calls = len(standin.calls)
+    standin.queue_update(message_update(update_id=next_update_id(), text="after shutdown"))
+    import asyncio
+
+    await asyncio.sleep(0.5)
+    assert len(standin.calls) == calls
