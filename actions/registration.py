@@ -30,6 +30,7 @@ CONTACT_REQUEST_SLOTS = ["consent", "company_name", "contact_name", "email", "co
 DIGRESSIONS = {"faq", "help", "bot_challenge", "out_of_scope", "change_language", "stop",
                "delete_my_data", "greet", "goodbye", "thank", "request_human"}
 DIGRESSION_CONFIDENCE = 0.7
+SHORT_ANSWER_WORDS = 2
 TRIES_BEFORE_WAY_OUT = 3
 MAX_EMPLOYEES = 1_000_000
 BOOKKEEPING_SLOTS = ("registration_kind",)
@@ -46,8 +47,14 @@ def registration_messages(tracker: Tracker) -> List[Dict[str, Any]]:
     return [e.get("parse_data") or {} for e in events[first_user:] if e.get("event") == "user"]
 
 
-def is_digression(message: Dict[str, Any]) -> bool:
+def is_digression(message: Dict[str, Any], requested: str | None = None) -> bool:
+    """Whether the form should leave the message to the rules.
+
+    Asked for a name, a word or two is the name, whatever it resembles ("Erasemed").
+    """
     intent = message.get("intent") or {}
+    if requested in details.NAME_SLOTS and len((message.get("text") or "").split()) <= SHORT_ANSWER_WORDS:
+        return intent.get("name") == "stop"
     return intent.get("name") in DIGRESSIONS and (intent.get("confidence") or 0) >= DIGRESSION_CONFIDENCE
 
 
@@ -104,10 +111,10 @@ class ValidateRegistrationForm(FormValidationAction):
                 (m.get("intent") or {}).get("name") for m in registration_messages(tracker))
             if implied:
                 found["interests"] = implied
-        if requested is None or is_digression(message) and requested != "consent":
+        if requested is None or is_digression(message, requested) and requested != "consent":
             return found if requested is None else {}
         if requested == "consent":
-            if is_digression(message):
+            if is_digression(message, requested):
                 return {}
             consent = details.from_answer(message, "consent", language, clusters)
             found["consent"] = consent

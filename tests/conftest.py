@@ -81,11 +81,13 @@ class Assistant:
     def leads_of(self, sender: str) -> list[dict]:
         return [lead for lead in self.leads() if lead["conversation_id"] == sender]
 
-    def mail_for(self, address: str, timeout: float = 30) -> list[Any]:
-        """Messages delivered to `address`, waiting for the outbox worker's next round."""
+    def mail_for(self, address: str, containing: str = "", timeout: float = 30) -> list[Any]:
+        """Messages delivered to `address` whose text contains `containing`, waiting for
+        the outbox worker's next rounds."""
         deadline = time.monotonic() + timeout
         while True:
-            found = [m["message"] for m in self.mail.messages if address in m["to"]]
+            found = [m["message"] for m in self.mail.messages if address in m["to"]
+                     and containing in m["message"].get_body(("plain",)).get_content()]
             if found or time.monotonic() > deadline:
                 return found
             time.sleep(0.5)

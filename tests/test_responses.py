@@ -45,7 +45,8 @@ DYNAMIC_PREFIXES = ("utter_topic_", "utter_invalid_", "utter_label_")  # names b
 def test_responses_not_in_stories_are_sent_by_an_action(domain):
     """`rasa data validate` cannot see responses that custom actions or forms send: check them here."""
     dialogue = "".join(p.read_text() for p in (PROJECT_ROOT / "data").glob("*.yml"))
-    actions = "".join(p.read_text() for p in Path(PROJECT_ROOT / "actions").rglob("*.py"))
+    actions = "".join(p.read_text() for folder in ("actions", "bot/channels")
+                      for p in Path(PROJECT_ROOT / folder).rglob("*.py"))
     asked_by_forms = {f"utter_ask_{slot}" for form in domain.get("forms", {}).values()
                       for slot in form["required_slots"]}
     for name in domain["responses"]:

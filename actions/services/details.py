@@ -50,7 +50,8 @@ def from_entities(message: Dict[str, Any], requested: str | None, language: str 
             found.setdefault("employees", count if count is not None else value)
         elif name == "location":
             country = country_of(value)
-            if entity.get("role") == "target" or requested == "target_regions":
+            as_target = requested == "target_regions" or (entity.get("role") == "target" and requested != "country")
+            if as_target:
                 cluster = clusters.by_country(country) if country else None
                 if cluster and cluster.code not in targets:
                     targets.append(cluster.code)

@@ -1,7 +1,8 @@
 """Input channels of the Rasa server, registered by dotted path in `credentials.yml`.
 
-`bot.channels.telegram` connects the assistant to Telegram with python-telegram-bot;
-the other modules here are its small, separately tested helpers.
+One module per channel (`telegram`: Telegram on python-telegram-bot; `socketio`: the
+website widget's Socket.IO channel). The other modules are the Telegram channel's small,
+separately tested helpers.
 """
 
-__all__ = ["telegram"]
+__all__ = ["socketio", "telegram"]

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import lru_cache
 
 import bcrypt
 from sqlalchemy import func, select
@@ -27,8 +28,12 @@ MIN_PASSWORD_LENGTH = 12
 MAX_PASSWORD_BYTES = 72  # bcrypt ignores (bcrypt 5: refuses) anything longer
 
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
-# Compared against when the e-mail is unknown, so that a wrong address takes as long as a wrong password.
-_DUMMY_HASH = bcrypt.hashpw(b"no such account", bcrypt.gensalt(4))
+
+
+@lru_cache(maxsize=4)
+def _dummy_hash(rounds: int) -> bytes:
+    """Checked when the e-mail is unknown, so that a wrong address takes as long as a wrong password."""
+    return bcrypt.hashpw(b"no such account", bcrypt.gensalt(rounds))
 
 
 class AccountError(ValueError):
@@ -143,7 +148,7 @@ def check_login(
     now = as_utc(now or utcnow())
     user = find_user(session, email)
     if user is None:
-        bcrypt.checkpw(password.encode("utf-8")[:MAX_PASSWORD_BYTES], _DUMMY_HASH)
+        bcrypt.checkpw(password.encode("utf-8")[:MAX_PASSWORD_BYTES], _dummy_hash(BCRYPT_ROUNDS))
         return LoginOutcome(None, "unknown_user")
     if user.locked_until is not None and as_utc(user.locked_until) > now:
         return LoginOutcome(user, "locked")

@@ -45,7 +45,7 @@ MAX_EXPORT = 10_000
 
 router = APIRouter(dependencies=[Depends(verify_csrf)], include_in_schema=False)
 
-LeadId = Annotated[int, Path(ge=1)]
+LeadId = Annotated[int, Path(ge=1, le=2**31 - 1)]
 
 
 @router.get("/leads")

@@ -39,7 +39,7 @@ def issue_token(
 
 @router.post("/tokens/{token_id}/revoke")
 def revoke(
-    request: Request, token_id: Annotated[int, Path(ge=1)], user: CurrentUser, session: DbSession
+    request: Request, token_id: Annotated[int, Path(ge=1, le=2**31 - 1)], user: CurrentUser, session: DbSession
 ) -> Response:
     row = session.get(ApiToken, token_id)
     if row is None or row.user_id != user.id:

@@ -16,7 +16,7 @@ from bot.portal.web_session import CurrentAdmin, DbSession, PageNotFound, flash,
 
 router = APIRouter(dependencies=[Depends(verify_csrf)], include_in_schema=False)
 
-UserId = Annotated[int, Path(ge=1)]
+UserId = Annotated[int, Path(ge=1, le=2**31 - 1)]
 ADMIN_ROLE = "admin"  # the role field's value for "no cluster"
 
 

@@ -124,3 +124,15 @@ async def test_a_contact_request_skips_sector_interests_and_regions(dispatcher, 
               "registration_kind": "contact_request", "requested_slot": "country"}
     slots = await run_form(form_tracker(message("Gliwice"), filled), dispatcher, domain)
     assert slots["country"] == "PL" and slots["requested_slot"] == "registration_confirmed"
+
+
+async def test_a_short_answer_to_a_name_question_is_the_name_whatever_it_resembles(dispatcher, domain):
+    latest = message("Erasemed", "delete_my_data", confidence=0.97)
+    slots = await run_form(form_tracker(latest, {"requested_slot": "company_name"}), dispatcher, domain)
+    assert slots["company_name"] == "Erasemed"
+
+
+async def test_asked_for_the_country_a_place_is_the_country_even_if_tagged_as_target(dispatcher, domain):
+    latest = message("Stuttgart", entities=[entity("location", "DE", role="target")])
+    slots = await run_form(form_tracker(latest, {"requested_slot": "country"}), dispatcher, domain)
+    assert slots["country"] == "DE" and "target_regions" not in slots

@@ -133,8 +133,8 @@ def next_update_id() -> int:
     return next(_update_ids)
 
 
-def telegram_user(language_code: str | None = "de-AT") -> Dict[str, Any]:
-    user = {"id": CHAT_ID, "is_bot": False, "first_name": "Anna", "last_name": "Muster"}
+def telegram_user(language_code: str | None = "de-AT", user_id: int = CHAT_ID) -> Dict[str, Any]:
+    user = {"id": user_id, "is_bot": False, "first_name": "Anna", "last_name": "Muster"}
     if language_code:
         user["language_code"] = language_code
     return user
@@ -145,14 +145,15 @@ def message_update(
     text: str | None = "Hallo",
     language_code: str | None = "de-AT",
     kind: str = "message",
+    chat_id: int = CHAT_ID,
     **content: Any,
 ) -> Dict[str, Any]:
     """An update with a private chat message (`kind` "edited_message" for an edit)."""
     message: Dict[str, Any] = {
         "message_id": 10,
         "date": int(time.time()),
-        "chat": {"id": CHAT_ID, "type": "private", "first_name": "Anna"},
-        "from": telegram_user(language_code),
+        "chat": {"id": chat_id, "type": "private", "first_name": "Anna"},
+        "from": telegram_user(language_code, chat_id),
         **content,
     }
     if text is not None:
@@ -183,7 +184,7 @@ def button_press_update(sent_message: Dict[str, Any], callback_data: str, langua
         "update_id": next_update_id(),
         "callback_query": {
             "id": f"cq-{uuid.uuid4().hex[:8]}",
-            "from": telegram_user(language_code),
+            "from": telegram_user(language_code, sent_message["chat"]["id"]),
             "chat_instance": "-8000000000000000001",
             "message": sent_message,
             "data": callback_data,

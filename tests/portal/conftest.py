@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import replace
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any, Iterator, Sequence
 
 import pytest
 from fastapi.testclient import TestClient
 from httpx import Response
+from sqlalchemy import Column, Float, Integer, MetaData, String, Table, Text
+from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
 from bot.config import Settings, load_settings
@@ -134,3 +137,33 @@ def admin_browser(client: TestClient, admin: User) -> TestClient:
     browser = TestClient(client.app)
     assert log_in(browser, admin.email).status_code == 303
     return browser
+
+
+# --- Rasa's tracker store, for transcripts ---
+
+RASA_EVENTS = Table(
+    # Rasa's SQLTrackerStore table (rasa/core/tracker_store.py, SQLEvent), as Rasa 3.6 creates it.
+    "events", MetaData(),
+    Column("id", Integer, primary_key=True),
+    Column("sender_id", String(255), nullable=False, index=True),
+    Column("type_name", String(255), nullable=False),
+    Column("timestamp", Float),
+    Column("intent_name", String(255)),
+    Column("action_name", String(255)),
+    Column("data", Text),
+)
+
+
+def add_events(
+    database: Engine, conversation_id: str, said: list[tuple[str, str]], start: datetime | None = None
+) -> None:
+    """A stored conversation: an action first (not shown), then what the SME and the bot said."""
+    RASA_EVENTS.create(database, checkfirst=True)
+    first = (start or datetime(2025, 3, 1, 9, tzinfo=UTC)).timestamp()
+    rows = [{"type_name": "action", "action_name": "action_listen",
+             "data": json.dumps({"event": "action", "name": "action_listen"})}]
+    rows += [{"type_name": speaker, "data": json.dumps({"event": speaker, "text": words})} for speaker, words in said]
+    with database.begin() as connection:
+        for number, row in enumerate(rows):
+            moment = first + 20 * number
+            connection.execute(RASA_EVENTS.insert().values(sender_id=conversation_id, timestamp=moment, **row))

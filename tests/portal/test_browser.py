@@ -28,8 +28,7 @@ from bot.leads import schema
 from bot.leads.models import LeadStatusChange, OutboxMessage, RoutingDecision
 from bot.portal.accounts import create_user
 from tests.conftest import free_port
-from tests.portal.conftest import PASSWORD, add_lead
-from tests.portal.test_lead_pages import add_events
+from tests.portal.conftest import PASSWORD, add_events, add_lead
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update"]
@@ -113,7 +112,7 @@ def portal(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Portal]:
         ("user", "oui"),
         ("bot", "Merci ! Quel est le nom de votre entreprise ?"),
         ("user", "Acme Santé SRL"),
-    ])
+    ], start=datetime.now(UTC) - timedelta(hours=2, minutes=5))
     engine.dispose()
 
     port = free_port()

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 import re
 from datetime import UTC, datetime, timedelta
 
 from fastapi.testclient import TestClient
-from sqlalchemy import Column, Float, Integer, MetaData, String, Table, Text, select
+from sqlalchemy import select
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
@@ -23,7 +22,7 @@ from bot.leads.models import (
     User,
 )
 from bot.portal.serialize import LEAD_FIELDS
-from tests.portal.conftest import add_lead, add_user, bearer, log_in, post_form
+from tests.portal.conftest import add_events, add_lead, add_user, bearer, log_in, post_form
 
 LEAD_LINK = re.compile(r'href="/leads/(\d+)"')
 
@@ -46,31 +45,6 @@ def read_csv(response) -> tuple[list[str], list[dict[str, str]]]:
     delimiter = ";" if body.splitlines()[0].count(";") else ","
     rows = list(csv.reader(io.StringIO(body), delimiter=delimiter))
     return rows[0], [dict(zip(rows[0], row, strict=True)) for row in rows[1:]]
-
-
-RASA_EVENTS = Table(
-    # Rasa's SQLTrackerStore table (rasa/core/tracker_store.py, SQLEvent), as Rasa 3.6 creates it.
-    "events", MetaData(),
-    Column("id", Integer, primary_key=True),
-    Column("sender_id", String(255), nullable=False, index=True),
-    Column("type_name", String(255), nullable=False),
-    Column("timestamp", Float),
-    Column("intent_name", String(255)),
-    Column("action_name", String(255)),
-    Column("data", Text),
-)
-
-
-def add_events(engine: Engine, conversation_id: str, said: list[tuple[str, str]]) -> None:
-    """A stored conversation: an action first (not shown), then what the SME and the bot said."""
-    RASA_EVENTS.create(engine, checkfirst=True)
-    start = datetime(2025, 3, 1, 9, tzinfo=UTC).timestamp()
-    rows = [{"type_name": "action", "action_name": "action_listen",
-             "data": json.dumps({"event": "action", "name": "action_listen"})}]
-    rows += [{"type_name": speaker, "data": json.dumps({"event": speaker, "text": words})} for speaker, words in said]
-    with engine.begin() as connection:
-        for number, row in enumerate(rows):
-            connection.execute(RASA_EVENTS.insert().values(sender_id=conversation_id, timestamp=start + number, **row))
 
 
 # --- who sees what ---
