@@ -11,15 +11,15 @@ import hashlib
 import hmac
 import json
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Mapping
+from typing import TYPE_CHECKING, Mapping
 
 import yaml
 from sqlalchemy.orm import Session
 
 from bot.config import PROJECT_ROOT, Settings
 from bot.leads.models import Lead, OutboxMessage, utcnow
+from bot.leads.serialize import lead_to_dict
 
 if TYPE_CHECKING:
     from bot.leads.clusters import ClusterTable
@@ -109,18 +109,9 @@ def recipient_clusters(lead: Lead) -> list[str]:
     return list(dict.fromkeys(codes))
 
 
-def lead_fields(lead: Lead) -> dict[str, Any]:
-    """The lead as the lead API shows it (JSON-ready)."""
-    fields = {name: getattr(lead, name) for name in LEAD_API_FIELDS}
-    fields["created_at"] = as_utc(lead.created_at or utcnow()).isoformat()
-    for name in ("interests", "target_regions", "qualification_reasons", "cc_clusters"):
-        fields[name] = list(fields[name] or [])
-    return fields
-
-
 def webhook_body(lead: Lead, recipients: list[str]) -> str:
     """The webhook's JSON: the lead's API fields plus the clusters notified of it."""
-    payload = {**lead_fields(lead), "recipient_clusters": recipients}
+    payload = {**lead_to_dict(lead), "recipient_clusters": recipients}
     return json.dumps(payload, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
 
 
@@ -136,9 +127,6 @@ def verify_webhook_signature(body: bytes, secret: str, header: str | None) -> bo
     return hmac.compare_digest(sign_webhook_body(body, secret).encode(), header.encode("utf-8", "replace"))
 
 
-def as_utc(moment: datetime) -> datetime:
-    """The moment in UTC; SQLite gives back naive datetimes, which are UTC here."""
-    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
 
 
 def _staff_email(

@@ -33,8 +33,9 @@ from sqlalchemy.sql import Select
 
 from bot.config import Settings, load_settings
 from bot.database import build_engine
-from bot.leads.handoff import SIGNATURE_HEADER, TIMESTAMP_HEADER, as_utc, sign_webhook_body
+from bot.leads.handoff import SIGNATURE_HEADER, TIMESTAMP_HEADER, sign_webhook_body
 from bot.leads.models import OutboxMessage
+from bot.leads.serialize import as_utc
 
 log = logging.getLogger(__name__)
 

@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 from bot.config import Settings
 from bot.leads.clusters import CLUSTER_CODES, LANGUAGE_CODES
 from bot.leads.models import User, utcnow
-from bot.portal.serialize import as_utc
+from bot.leads.serialize import as_utc
 
 BCRYPT_ROUNDS = 12
 """Cost of new hashes (about a quarter second); tests lower it, verification reads it from the hash."""

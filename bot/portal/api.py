@@ -12,10 +12,10 @@ from sqlalchemy.orm import Session
 from bot.leads.clusters import CLUSTER_CODES, LANGUAGE_CODES
 from bot.leads.models import Lead
 from bot.leads.qualification import INTEREST_CODES
+from bot.leads.serialize import lead_to_dict
 from bot.portal.auth import Principal, authenticate
 from bot.portal.dependencies import get_session
 from bot.portal.lead_queries import LeadFilters, find_leads, may_see
-from bot.portal.serialize import lead_to_dict
 
 MAX_PAGE = 1000
 

@@ -13,7 +13,7 @@ import io
 from typing import Any, Iterable
 
 from bot.leads.models import Lead
-from bot.portal.serialize import LEAD_FIELDS, lead_to_dict
+from bot.leads.serialize import LEAD_FIELDS, lead_to_dict
 
 BOM = "\ufeff"
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")

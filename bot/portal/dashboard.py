@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Iterable
 
 from bot.leads.models import Lead
-from bot.portal.serialize import as_utc
+from bot.leads.serialize import as_utc
 
 
 @dataclass(frozen=True)

@@ -13,8 +13,8 @@ from sqlalchemy.orm import Session
 from sqlalchemy.sql import ColumnElement, Select
 
 from bot.leads.models import Lead, LeadRecipient
+from bot.leads.serialize import as_utc
 from bot.portal.auth import Principal
-from bot.portal.serialize import as_utc
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,6 @@ from sqlalchemy.orm import Session
 from bot.config import Settings, load_settings
 from bot.leads.clusters import DEFAULT_PATH, ClusterTable, load_clusters, parse_clusters
 from bot.leads.handoff import (
-    LEAD_API_FIELDS,
     enqueue_handoff,
     load_templates,
     sign_webhook_body,
@@ -23,6 +22,7 @@ from bot.leads.handoff import (
 )
 from bot.leads.models import Lead, OutboxMessage
 from bot.leads.qualification import INTEREST_CODES, SECTOR_CODES
+from bot.leads.serialize import LEAD_FIELDS
 
 LANGUAGES = ("en", "de", "fr", "it", "pl")
 PORTAL_URL = "https://portal.s3martmed.test"
@@ -147,11 +147,11 @@ def test_webhook_message_carries_the_lead_api_fields_and_a_verifiable_signature(
     webhook = messages[-1]
     assert (webhook.channel, webhook.recipient, webhook.status) == ("webhook", "https://crm.example/hooks/s3m", "pending")
     payload = json.loads(webhook.body)
-    assert set(payload) == {*LEAD_API_FIELDS, "recipient_clusters"}
+    assert set(payload) == {*LEAD_FIELDS, "recipient_clusters"}
     assert payload["id"] == lead.id
     assert payload["company_name"] == "Acme Medical GmbH"
     assert payload["recipient_clusters"] == ["bioregio_stern", "biowin", "biopmed"]
-    assert payload["created_at"].endswith("+00:00")
+    assert payload["created_at"].endswith("Z")  # UTC, as in the lead API
 
     body = webhook.body.encode("utf-8")
     signature = sign_webhook_body(body, "s3cret")

@@ -21,7 +21,7 @@ from bot.leads.models import (
     RoutingDecision,
     User,
 )
-from bot.portal.serialize import LEAD_FIELDS
+from bot.leads.serialize import LEAD_FIELDS
 from tests.portal.conftest import add_events, add_lead, add_user, bearer, log_in, post_form
 
 LEAD_LINK = re.compile(r'href="/leads/(\d+)"')
