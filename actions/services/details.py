@@ -91,7 +91,11 @@ def from_answer(message: Dict[str, Any], requested: str, language: str | None,
     intent = _intent(message)
     if requested == "consent" or requested == "registration_confirmed":
         return {"affirm": True, "deny": False}.get(intent)
-    if not text or text.startswith("/"):
+    if requested == "target_regions" and intent in ("affirm", "deny"):  # "all five" / "no preference"
+        return [cluster.code for cluster in clusters] if intent == "affirm" else []
+    if requested == "event_id" and intent == "deny":
+        return NO_EVENT
+    if not text or text.startswith("/"):  # other button payloads carry entities, read above
         return None
     if requested in NAME_SLOTS:
         return text.strip(" .!,;")[:MAX_NAME_LENGTH + 1]
@@ -111,14 +115,10 @@ def from_answer(message: Dict[str, Any], requested: str, language: str | None,
             interests.append(INTENT_INTERESTS[intent])
         return interests or text
     if requested == "target_regions":
-        if intent == "affirm":
-            return [cluster.code for cluster in clusters]
-        if intent == "deny":
-            return []
         codes = [clusters.by_country(c) for c in countries_in(text)]
         return [c.code for c in codes if c] or text
     if requested == "event_id":
-        return NO_EVENT if intent == "deny" else text
+        return text
     return None
 
 

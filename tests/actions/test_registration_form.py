@@ -136,3 +136,11 @@ async def test_asked_for_the_country_a_place_is_the_country_even_if_tagged_as_ta
     latest = message("Stuttgart", entities=[entity("location", "DE", role="target")])
     slots = await run_form(form_tracker(latest, {"requested_slot": "country"}), dispatcher, domain)
     assert slots["country"] == "DE" and "target_regions" not in slots
+
+
+@pytest.mark.parametrize("requested, expected", [("target_regions", []), ("event_id", "none")])
+async def test_the_no_preference_button_answers_the_question(requested, expected, dispatcher, domain):
+    payload = {"text": "/deny", "intent": {"name": "deny", "confidence": 1.0}, "entities": []}
+    filled = {"interests": ["events"], "requested_slot": requested}
+    slots = await run_form(form_tracker(payload, filled), dispatcher, domain)
+    assert slots[requested] == expected
