@@ -18,28 +18,10 @@ from bot.config import PROJECT_ROOT
 MAX_WORDS = 5
 
 
-@lru_cache(maxsize=1)
-def place_index(root: Path = PROJECT_ROOT / "nlu_data") -> Dict[str, str]:
-    """Folded place name -> ISO 3166-1 alpha-2 code."""
+def synonym_index(file_name: str, root: Path = PROJECT_ROOT / "nlu_data") -> Dict[str, str]:
+    """Folded wording -> code, from the entity synonyms of `nlu_data/<lang>/<file_name>`."""
     index: Dict[str, str] = {}
-    for path in sorted(root.glob("*/places.yml")):
-        for block in yaml.safe_load(path.read_text(encoding="utf-8")).get("nlu", []):
-            code = block.get("synonym")
-            if not code or len(code) != 2 or not code.isupper():
-                continue
-            index[fold(code)] = code
-            for line in (block.get("examples") or "").splitlines():
-                name = line.strip().lstrip("-").strip()
-                if name:
-                    index.setdefault(fold(name), code)
-    return index
-
-
-@lru_cache(maxsize=1)
-def vocabulary_index(root: Path = PROJECT_ROOT / "nlu_data") -> Dict[str, str]:
-    """Folded sector or interest wording -> contract code (`nlu_data/<lang>/vocabulary.yml`)."""
-    index: Dict[str, str] = {}
-    for path in sorted(root.glob("*/vocabulary.yml")):
+    for path in sorted(root.glob(f"*/{file_name}")):
         for block in yaml.safe_load(path.read_text(encoding="utf-8")).get("nlu", []):
             code = block.get("synonym")
             if not code:
@@ -50,6 +32,19 @@ def vocabulary_index(root: Path = PROJECT_ROOT / "nlu_data") -> Dict[str, str]:
                 if name:
                     index.setdefault(fold(name), code)
     return index
+
+
+@lru_cache(maxsize=1)
+def place_index() -> Dict[str, str]:
+    """Folded place name -> ISO 3166-1 alpha-2 code."""
+    return {name: code for name, code in synonym_index("places.yml").items()
+            if len(code) == 2 and code.isupper()}
+
+
+@lru_cache(maxsize=1)
+def vocabulary_index() -> Dict[str, str]:
+    """Folded sector or interest wording -> contract code."""
+    return synonym_index("vocabulary.yml")
 
 
 def codes_in(text: str, index: Dict[str, str]) -> list[str]:
