@@ -45,6 +45,7 @@ def free_port() -> int:
 
 
 ADMIN_TOKEN = "test-admin-token"
+TELEGRAM_TOKEN = "123456:TEST-assistant-token"
 
 
 class CollectingSmtpHandler:
@@ -71,6 +72,7 @@ class Assistant:
     process: subprocess.Popen
     log_path: Path
     mail: CollectingSmtpHandler
+    telegram: Any  # tests.channels.bot_api_standin.BotApiStandInThread: the Bot API the channel polls
 
     def leads(self, token: str = ADMIN_TOKEN, **params: Any) -> list[dict]:
         response = httpx.get(f"{self.portal_url}/api/leads", params=params,
@@ -144,6 +146,10 @@ def assistant(trained_model: Path, tmp_path_factory: pytest.TempPathFactory) -> 
     mail = CollectingSmtpHandler()
     smtp = Controller(mail, hostname="127.0.0.1", port=ports["S3M_SMTP_PORT"])
     smtp.start()
+    from tests.channels.bot_api_standin import BotApiStandInThread
+
+    telegram = BotApiStandInThread(TELEGRAM_TOKEN).start()
+    env.update(TELEGRAM_BOT_TOKEN=TELEGRAM_TOKEN, TELEGRAM_MODE="polling", TELEGRAM_API_BASE_URL=telegram.base_url)
     log_path = work / "launcher.log"
     log = log_path.open("w")
     process = subprocess.Popen(
@@ -157,9 +163,10 @@ def assistant(trained_model: Path, tmp_path_factory: pytest.TempPathFactory) -> 
         _wait_until_up(f"{rasa_url}/status", process, log_path, timeout=600)
         _wait_until_up(f"http://127.0.0.1:{ports['S3M_ACTION_PORT']}/health", process, log_path, 60)
         _wait_until_up(f"{portal_url}/health", process, log_path, timeout=60)
-        yield Assistant(rasa_url, portal_url, env["S3M_DATABASE_URL"], process, log_path, mail)
+        yield Assistant(rasa_url, portal_url, env["S3M_DATABASE_URL"], process, log_path, mail, telegram)
     finally:
         smtp.stop()
+        telegram.stop()
         if process.poll() is None:
             process.send_signal(signal.SIGINT)
             try:

@@ -1,0 +1,46 @@
+"""Telegram end to end: the real python-telegram-bot client inside the running assistant polls a
+local stand-in of the Bot API; the same conversation as over REST, in the user's language."""
+
+from __future__ import annotations
+
+from actions.services.responses import response_text
+from tests.channels.conftest import message_update, next_update_id
+
+CHAT_ID = 7_300_001
+
+
+def sent_after(telegram, count: int) -> dict:
+    """The bot's next message after `count` sendMessage calls so far (waits for it)."""
+    return telegram.wait_for("sendMessage", count=count + 1)[count].params
+
+
+def test_telegram_user_is_answered_in_german_and_buttons_work(assistant, domain):
+    telegram = assistant.telegram
+    before = len(telegram.api.calls_to("sendMessage"))
+
+    telegram.queue_update(message_update(next_update_id(), "/start expo_biowin", "de-DE", chat_id=CHAT_ID))
+    greeting = sent_after(telegram, before)
+    assert greeting["chat_id"] == CHAT_ID
+    assert greeting["text"] == response_text(domain, "utter_greet", "de")
+
+    telegram.queue_update(message_update(next_update_id(), None, "de-DE", chat_id=CHAT_ID,
+                                         sticker={"file_id": "s1", "file_unique_id": "u1", "type": "regular",
+                                                  "width": 512, "height": 512, "is_animated": False,
+                                                  "is_video": False}))
+    assert sent_after(telegram, before + 1)["text"] == response_text(domain, "utter_unsupported_content", "de")
+
+    telegram.queue_update(message_update(next_update_id(), "Wir möchten unser Unternehmen anmelden", "de-DE",
+                                         chat_id=CHAT_ID))
+    calls = telegram.wait_for("sendMessage", count=before + 4)
+    consent = next(c for c in calls[before + 2:] if c.params.get("reply_markup"))
+    keyboard = consent.params["reply_markup"]["inline_keyboard"]
+    german = next(v for v in domain["responses"]["utter_ask_consent"]
+                  if (v.get("condition") or [{}])[0].get("value") == "de")
+    assert [row[0]["text"] for row in keyboard] == [b["title"] for b in german["buttons"]]
+    assert [row[0]["callback_data"] for row in keyboard] == ["/affirm", "/deny"]
+
+    tracker = assistant.tracker(str(CHAT_ID))
+    assert tracker["slots"]["language"] == "de" and tracker["slots"]["requested_slot"] == "consent"
+    assert tracker["latest_input_channel"] == "telegram"
+    first = next(e for e in tracker["events"] if e["event"] == "user")
+    assert first["metadata"].get("telegram_start_param") == "expo_biowin"
