@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib.util
 from contextlib import asynccontextmanager
 from typing import AsyncIterator
 
@@ -12,7 +11,7 @@ from sqlalchemy.orm import sessionmaker
 from bot.config import Settings, load_settings
 from bot.database import build_engine
 from bot.leads import schema
-from bot.portal import api
+from bot.portal import api, widget_routes
 from bot.portal.lead_queries import add_sqlite_functions
 from bot.portal.web import install_pages
 
@@ -36,19 +35,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.sessions = sessionmaker(engine, future=True)
     app.include_router(api.router)
     install_pages(app, settings)
-    _include_widget(app)
+    app.include_router(widget_routes.router)
 
     @app.get("/health")
     def health() -> dict[str, str]:
         return {"status": "ok"}
 
     return app
-
-
-def _include_widget(app: FastAPI) -> None:
-    """The chat widget's routes, when that part of the project is present."""
-    if importlib.util.find_spec("bot.portal.widget_routes") is None:
-        return
-    from bot.portal.widget_routes import router
-
-    app.include_router(router)
