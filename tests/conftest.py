@@ -39,9 +39,19 @@ def trained_model() -> Path:
 
 
 def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+    return free_ports(1)[0]
+
+
+def free_ports(count: int) -> list[int]:
+    """Distinct free ports: all bound at once, so none is handed out twice."""
+    sockets = [socket.socket() for _ in range(count)]
+    try:
+        for s in sockets:
+            s.bind(("127.0.0.1", 0))
+        return [s.getsockname()[1] for s in sockets]
+    finally:
+        for s in sockets:
+            s.close()
 
 
 ADMIN_TOKEN = "test-admin-token"
@@ -137,8 +147,12 @@ def assistant(trained_model: Path, tmp_path_factory: pytest.TempPathFactory) -> 
     with a real SMTP server of the test's own receiving the clusters' e-mails."""
     from aiosmtpd.controller import Controller
 
+    from tests.channels.bot_api_standin import BotApiStandInThread
+
     work = tmp_path_factory.mktemp("assistant")
-    ports = {name: free_port() for name in ("S3M_RASA_PORT", "S3M_ACTION_PORT", "S3M_PORTAL_PORT", "S3M_SMTP_PORT")}
+    telegram = BotApiStandInThread(TELEGRAM_TOKEN).start()  # before choosing ports: it binds one too
+    names = ("S3M_RASA_PORT", "S3M_ACTION_PORT", "S3M_PORTAL_PORT", "S3M_SMTP_PORT")
+    ports = dict(zip(names, free_ports(len(names)), strict=True))
     env = dict(os.environ, **{k: str(v) for k, v in ports.items()})
     env["S3M_DATABASE_URL"] = os.environ.get("S3M_TEST_ASSISTANT_DATABASE_URL") or f"sqlite:///{work / 'assistant.db'}"
     env.update(S3M_SMTP_HOST="127.0.0.1", S3M_ADMIN_TOKEN=ADMIN_TOKEN, S3M_OUTBOX_INTERVAL="1")
@@ -146,9 +160,6 @@ def assistant(trained_model: Path, tmp_path_factory: pytest.TempPathFactory) -> 
     mail = CollectingSmtpHandler()
     smtp = Controller(mail, hostname="127.0.0.1", port=ports["S3M_SMTP_PORT"])
     smtp.start()
-    from tests.channels.bot_api_standin import BotApiStandInThread
-
-    telegram = BotApiStandInThread(TELEGRAM_TOKEN).start()
     env.update(TELEGRAM_BOT_TOKEN=TELEGRAM_TOKEN, TELEGRAM_MODE="polling", TELEGRAM_API_BASE_URL=telegram.base_url)
     log_path = work / "launcher.log"
     log = log_path.open("w")

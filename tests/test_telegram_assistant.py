@@ -3,6 +3,8 @@ local stand-in of the Bot API; the same conversation as over REST, in the user's
 
 from __future__ import annotations
 
+import pytest
+
 from actions.services.responses import response_text
 from tests.channels.conftest import message_update, next_update_id
 
@@ -44,3 +46,26 @@ def test_telegram_user_is_answered_in_german_and_buttons_work(assistant, domain)
     assert tracker["latest_input_channel"] == "telegram"
     first = next(e for e in tracker["events"] if e["event"] == "user")
     assert first["metadata"].get("telegram_start_param") == "expo_biowin"
+
+
+QUESTIONS = {
+    "en": "what exactly is S3martMed about?",
+    "de": "Worum genau geht es bei S3martMed?",
+    "fr": "S3martMed, c'est quoi au juste ?",
+    "it": "Di che cosa si occupa esattamente S3martMed?",
+    "pl": "Na czym właściwie polega projekt S3martMed?",
+}
+
+
+@pytest.mark.parametrize("language", sorted(QUESTIONS))
+def test_telegram_carries_the_rest_conversation_in_each_language(assistant, domain, language):
+    telegram = assistant.telegram
+    chat_id = CHAT_ID + 1 + sorted(QUESTIONS).index(language)
+    before = len(telegram.api.calls_to("sendMessage"))
+    telegram.queue_update(message_update(next_update_id(), "/start", language, chat_id=chat_id))
+    assert sent_after(telegram, before)["text"] == response_text(domain, "utter_greet", language)
+
+    telegram.queue_update(message_update(next_update_id(), QUESTIONS[language], language, chat_id=chat_id))
+    answer = sent_after(telegram, before + 1)["text"]
+    rest_answer = assistant.say(assistant.new_sender(), QUESTIONS[language])[0]["text"]
+    assert answer == rest_answer == response_text(domain, "utter_faq/what_is_s3martmed", language)

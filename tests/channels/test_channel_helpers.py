@@ -67,27 +67,3 @@ def test_recent_keys_is_bounded():
     assert seen.first_time(2)
     with pytest.raises(ValueError):
         RecentKeys(capacity=0)
-
-
-def test_standin_thread_serves_the_real_client_from_synchronous_code():
-    """The threaded stand-in, meant for tests of the whole assistant, speaks to python-telegram-bot."""
-    import asyncio
-
-    from telegram import Bot
-
-    from tests.channels.bot_api_standin import BotApiStandInThread
-    from tests.channels.conftest import TOKEN, message_update
-
-    standin = BotApiStandInThread(TOKEN).start()
-    try:
-        standin.queue_update(message_update(update_id=1, text="Hallo"))
-
-        async def poll_once() -> list:
-            async with Bot(TOKEN, base_url=standin.base_url) as bot:
-                return list(await bot.get_updates(timeout=1))
-
-        [update] = asyncio.run(poll_once())
-        assert update.message.text == "Hallo"
-        assert [call.method for call in standin.wait_for("getUpdates")] == ["getUpdates"]
-    finally:
-        standin.stop()
