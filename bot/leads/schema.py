@@ -6,11 +6,15 @@ so the schema is only ever created one way, whatever the working directory.
 
 from __future__ import annotations
 
+from contextlib import contextmanager
+from typing import Iterator
+
 from alembic import command
 from alembic.config import Config
+from sqlalchemy.orm import Session, sessionmaker
 
 from bot.config import PROJECT_ROOT, load_settings
-from bot.database import ensure_sqlite_directory
+from bot.database import build_engine, ensure_sqlite_directory
 
 ALEMBIC_INI = PROJECT_ROOT / "alembic.ini"
 MIGRATIONS_DIR = PROJECT_ROOT / "migrations"
@@ -22,6 +26,19 @@ def alembic_config(url: str) -> Config:
     config.set_main_option("script_location", str(MIGRATIONS_DIR).replace("%", "%%"))
     config.attributes["url"] = url
     return config
+
+
+@contextmanager
+def migrated_session(url: str | None = None) -> Iterator[Session]:
+    """A session on the configured (or given) database, migrated first: for command-line tools."""
+    url = url or load_settings().database_url
+    upgrade(url)
+    engine = build_engine(url)
+    try:
+        with sessionmaker(engine, future=True)() as session:
+            yield session
+    finally:
+        engine.dispose()
 
 
 def upgrade(url: str, revision: str = "head") -> None:

@@ -17,10 +17,8 @@ import sys
 from typing import Sequence
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session
 
-from bot.config import load_settings
-from bot.database import build_engine
 from bot.leads import schema
 from bot.leads.clusters import CLUSTER_CODES
 from bot.leads.models import ApiToken, utcnow
@@ -124,14 +122,8 @@ def _run(session: Session, args: argparse.Namespace) -> int:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
-    url = load_settings().database_url
-    schema.upgrade(url)
-    engine = build_engine(url)
-    try:
-        with sessionmaker(engine, future=True)() as session:
-            return _run(session, args)
-    finally:
-        engine.dispose()
+    with schema.migrated_session() as session:
+        return _run(session, args)
 
 
 if __name__ == "__main__":

@@ -19,10 +19,8 @@ import sys
 from typing import Sequence
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session
 
-from bot.config import load_settings
-from bot.database import build_engine
 from bot.leads import schema
 from bot.leads.clusters import CLUSTER_CODES, LANGUAGE_CODES
 from bot.leads.models import User
@@ -103,17 +101,12 @@ def _run(session: Session, args: argparse.Namespace) -> str:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
-    url = load_settings().database_url
-    schema.upgrade(url)
-    engine = build_engine(url)
     try:
-        with sessionmaker(engine, future=True)() as session:
+        with schema.migrated_session() as session:
             output = _run(session, args)
     except AccountError as error:
         print(f"error: {error}", file=sys.stderr)
         return 1
-    finally:
-        engine.dispose()
     if output:
         print(output)
     return 0
