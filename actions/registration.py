@@ -230,7 +230,8 @@ class ActionAskRegistrationConfirmed(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: DomainDict) -> List[EventType]:
-        if (tracker.latest_message.get("intent") or {}).get("name") == "deny":
+        said_no = (tracker.latest_message.get("intent") or {}).get("name") == "deny"
+        if said_no and question_answered(tracker) == "registration_confirmed":
             dispatcher.utter_message(response="utter_ask_correction")
             return []
         language = tracker.get_slot("language")
@@ -238,6 +239,14 @@ class ActionAskRegistrationConfirmed(Action):
             else "utter_registration_summary"
         dispatcher.utter_message(response=summary, **summary_values(tracker, domain, language))
         return []
+
+
+def question_answered(tracker: Tracker) -> str | None:
+    """The slot the form was asking for when the user sent the latest message."""
+    events = tracker.events
+    latest_user = next((i for i in range(len(events) - 1, -1, -1) if events[i].get("event") == "user"), 0)
+    return next((events[i].get("value") for i in range(latest_user - 1, -1, -1)
+                 if events[i].get("event") == "slot" and events[i].get("name") == "requested_slot"), None)
 
 
 def summary_values(tracker: Tracker, domain: DomainDict, language: str | None) -> Dict[str, str]:

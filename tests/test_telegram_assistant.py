@@ -3,6 +3,8 @@ local stand-in of the Bot API; the same conversation as over REST, in the user's
 
 from __future__ import annotations
 
+import time
+
 import pytest
 
 from actions.services.responses import response_text
@@ -69,3 +71,51 @@ def test_telegram_carries_the_rest_conversation_in_each_language(assistant, doma
     answer = sent_after(telegram, before + 1)["text"]
     rest_answer = assistant.say(assistant.new_sender(), QUESTIONS[language])[0]["text"]
     assert answer == rest_answer == response_text(domain, "utter_faq/what_is_s3martmed", language)
+
+
+def test_a_whole_registration_over_telegram_with_buttons(assistant):
+    """Italian, typed answers and inline-keyboard presses, down to the lead the cluster receives."""
+    from tests.channels.conftest import button_press_update
+
+    telegram, chat_id = assistant.telegram, CHAT_ID + 100
+
+    def wait_for_question(slot: str | None, timeout: float = 60) -> None:
+        deadline = time.monotonic() + timeout
+        while assistant.tracker(str(chat_id))["slots"].get("requested_slot") != slot:
+            assert time.monotonic() < deadline, f"the bot never asked for {slot}"
+            time.sleep(0.5)
+
+    def write(text: str, next_slot: str | None) -> None:
+        telegram.queue_update(message_update(next_update_id(), text, "it-IT", chat_id=chat_id))
+        wait_for_question(next_slot)
+
+    def latest_keyboard() -> tuple[dict, list[str]]:
+        sent = [c for c in telegram.api.calls_to("sendMessage")
+                if c.params["chat_id"] == chat_id and c.params.get("reply_markup")][-1]
+        return sent.result, [row[0]["callback_data"] for row in sent.params["reply_markup"]["inline_keyboard"]]
+
+    def press(payload: str, next_slot: str | None) -> None:
+        deadline = time.monotonic() + 30  # the tracker can be ahead of the message's delivery
+        while payload not in latest_keyboard()[1]:
+            sent = [c.params for c in telegram.api.calls_to("sendMessage") if c.params["chat_id"] == chat_id]
+            assert time.monotonic() < deadline, f"no button {payload} in the last messages: {sent[-3:]}"
+            time.sleep(0.5)
+        telegram.queue_update(button_press_update(latest_keyboard()[0], payload, "it"))
+        wait_for_question(next_slot)
+
+    write("Buongiorno, vorremmo registrare la nostra azienda", "consent")
+    press("/affirm", "company_name")
+    write("Telemed Piemonte Srl", "contact_name")
+    write("Giulia Bianchi", "email")
+    write("giulia.bianchi@telemedpiemonte.it", "country")
+    write("Novara", "employees")
+    write("una trentina", "sector")
+    press('/inform{"sector": "digital_health"}', "interests")
+    write("cerchiamo partner", "target_regions")
+    write("nessuna preferenza", "registration_confirmed")
+    press("/affirm", None)
+
+    [lead] = assistant.leads_of(str(chat_id))
+    assert (lead["language"], lead["country"], lead["employees"], lead["sector"]) == ("it", "IT", 30, "digital_health")
+    assert lead["qualified"] is True and lead["cluster"] == "biopmed"
+    assert telegram.api.calls_to("answerCallbackQuery") and telegram.api.calls_to("editMessageReplyMarkup")

@@ -38,12 +38,17 @@ def from_entities(message: Dict[str, Any], requested: str | None, language: str 
     found: Dict[str, Any] = {}
     targets: List[str] = []
     interests: List[str] = []
+    text = message.get("text") or ""
     for entity in message.get("entities") or []:
         name, value = entity.get("entity"), entity.get("value")
         if value in (None, ""):
             continue
         value = str(value).strip()
-        if name in NAME_SLOTS or name in ("email", "event_id"):
+        if requested in NAME_SLOTS and name not in NAME_SLOTS:
+            continue  # "Telemed Piemonte Srl" names a company, not a region to work with
+        if name in NAME_SLOTS:
+            found.setdefault(name, _whole_name(text, entity, value))
+        elif name in ("email", "event_id"):
             found.setdefault(name, value)
         elif name == "employees":
             count = parse_head_count(value, _languages(language))
@@ -70,6 +75,24 @@ def from_entities(message: Dict[str, Any], requested: str | None, language: str 
         found["email"] = email.group(0)
     _swap_mislabelled_name(found, requested)
     return found
+
+
+def _whole_name(text: str, entity: Dict[str, Any], value: str) -> str:
+    """The name with the capitalised words and abbreviations that follow it ("Telemed" +
+    " Piemonte Srl", "Cardiobit" + " sp. z o.o."): the NLU often stops a name early."""
+    end = entity.get("end")
+    if not isinstance(end, int) or text[entity.get("start", 0):end] != value:
+        return value
+    rest = text[end:].split()
+    taken = []
+    for word in rest:
+        clean = word.strip(",;!?")
+        if not clean or not (clean[0].isupper() or "." in clean or clean in ("z", "&")):
+            break
+        taken.append(clean)
+        if clean != word:
+            break
+    return " ".join([value, *taken])
 
 
 def _swap_mislabelled_name(found: Dict[str, Any], requested: str | None) -> None:

@@ -144,3 +144,32 @@ async def test_the_no_preference_button_answers_the_question(requested, expected
     filled = {"interests": ["events"], "requested_slot": requested}
     slots = await run_form(form_tracker(payload, filled), dispatcher, domain)
     assert slots[requested] == expected
+
+
+async def test_a_company_name_with_a_region_in_it_stays_one_name(dispatcher, domain):
+    latest = message("Telemed Piemonte Srl", entities=[
+        {"entity": "company_name", "value": "Telemed", "start": 0, "end": 7},
+        {"entity": "location", "value": "IT", "role": "target", "start": 8, "end": 16}])
+    slots = await run_form(form_tracker(latest, {"requested_slot": "company_name", "language": "it"}),
+                           dispatcher, domain)
+    assert slots["company_name"] == "Telemed Piemonte Srl" and "target_regions" not in slots
+
+
+async def test_no_to_the_last_question_before_the_summary_still_shows_the_summary(dispatcher, domain):
+    from actions.registration import ActionAskRegistrationConfirmed
+
+    no = message("no preference", "deny")
+    asked_regions = [{"event": "slot", "name": "requested_slot", "value": "target_regions"},
+                     {"event": "user", "parse_data": no}]
+    tracker = Tracker("t", {"language": "en", "company_name": "Medisens"}, no, asked_regions, False, None,
+                      {"name": "registration_form"}, "action_listen")
+    await ActionAskRegistrationConfirmed().run(dispatcher, tracker, domain)
+    assert [m["response"] for m in dispatcher.messages] == ["utter_registration_summary"]
+
+    dispatcher.messages.clear()
+    asked_summary = [{"event": "slot", "name": "requested_slot", "value": "registration_confirmed"},
+                     {"event": "user", "parse_data": no}]
+    tracker = Tracker("t", {"language": "en"}, no, asked_summary, False, None, {"name": "registration_form"},
+                      "action_listen")
+    await ActionAskRegistrationConfirmed().run(dispatcher, tracker, domain)
+    assert [m["response"] for m in dispatcher.messages] == ["utter_ask_correction"]
