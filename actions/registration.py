@@ -68,7 +68,7 @@ class ValidateRegistrationForm(FormValidationAction):
                              tracker: Tracker, domain: DomainDict) -> List[str]:
         if tracker.get_slot("consent") is False:
             return ["consent"]  # filled: ends the form; action_submit_registration takes over
-        kind = tracker.get_slot("registration_kind") or self._kind(tracker)
+        kind = tracker.get_slot("registration_kind") or self._kind(registration_messages(tracker))
         slots = list(CONTACT_REQUEST_SLOTS if kind == CONTACT_REQUEST else domain_slots)
         interests = tracker.get_slot("interests") or []
         if "event_id" in slots and ("events" not in interests or not upcoming_events()):
@@ -76,8 +76,8 @@ class ValidateRegistrationForm(FormValidationAction):
         return slots
 
     @staticmethod
-    def _kind(tracker: Tracker) -> str:
-        first = registration_messages(tracker)[0]
+    def _kind(messages: List[Dict[str, Any]]) -> str:
+        first = messages[0]
         return CONTACT_REQUEST if (first.get("intent") or {}).get("name") == "request_human" else REGISTRATION
 
     async def get_extraction_events(self, dispatcher: CollectingDispatcher, tracker: Tracker,
@@ -101,14 +101,15 @@ class ValidateRegistrationForm(FormValidationAction):
         language = tracker.get_slot("language")
         requested = tracker.get_slot("requested_slot")
         message = tracker.latest_message
+        messages = registration_messages(tracker)
         found: Dict[str, Any] = {}
         if tracker.get_slot("registration_kind") is None:
-            found["registration_kind"] = self._kind(tracker)
+            found["registration_kind"] = self._kind(messages)
         if requested is None and tracker.get_slot("consent") is False:
             found["consent"] = None  # refused last time: a new registration asks again
         if tracker.get_slot("interests") is None:  # what the SME asked about is not personal
             implied = details.interests_of_intents(
-                (m.get("intent") or {}).get("name") for m in registration_messages(tracker))
+                (m.get("intent") or {}).get("name") for m in messages)
             if implied:
                 found["interests"] = implied
         if requested is None or is_digression(message, requested) and requested != "consent":
@@ -119,7 +120,7 @@ class ValidateRegistrationForm(FormValidationAction):
             consent = details.from_answer(message, "consent", language, clusters)
             found["consent"] = consent
             if consent:
-                for earlier in registration_messages(tracker)[:-1]:
+                for earlier in messages[:-1]:
                     for slot, value in details.from_entities(earlier, None, language, clusters).items():
                         found.setdefault(slot, value)
             return found

@@ -14,7 +14,7 @@ from typing import Any
 
 from rasa.core.tracker_store import SQLTrackerStore
 from rasa.shared.core.domain import Domain
-from rasa.shared.core.events import ActionExecuted
+from rasa.shared.core.events import ActionExecuted, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 
 from bot.config import load_settings
@@ -48,14 +48,17 @@ class DatabaseUrlTrackerStore(SQLTrackerStore):
                 slots=self.domain.slots if self.domain else None)
         await super().save(tracker)
 
-    def _new_erasure_index(self, tracker: DialogueStateTracker) -> int | None:
-        """Index of the latest not yet stored run of the erasure action, if any."""
-        with self.session_scope() as session:
-            new_events = list(self._additional_events(session, tracker))
+    @staticmethod
+    def _new_erasure_index(tracker: DialogueStateTracker) -> int | None:
+        """Index of the erasure action if it ran in this turn (after the latest user message).
+
+        A turn is saved once, after its last action, so this needs no look at the database.
+        """
         events = list(tracker.events)
-        first_new = len(events) - len(new_events)
-        for index in range(len(events) - 1, first_new - 1, -1):
+        for index in range(len(events) - 1, -1, -1):
             event = events[index]
+            if isinstance(event, UserUttered):
+                return None
             if isinstance(event, ActionExecuted) and event.action_name == ERASURE_ACTION:
                 return index
         return None

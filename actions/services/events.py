@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from functools import lru_cache
 from pathlib import Path
 from typing import Dict, List
 
@@ -28,7 +29,12 @@ class Event:
 
 
 def load_events(path: Path = EVENTS_FILE) -> List[Event]:
-    """All events of the catalogue; read on each call so admins' edits show at once."""
+    """All events of the catalogue; admins' edits show at once (the file is re-read when it changes)."""
+    return list(_parse_events(path, path.stat().st_mtime_ns))
+
+
+@lru_cache(maxsize=4)
+def _parse_events(path: Path, modified_ns: int) -> tuple[Event, ...]:
     data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
     events = []
     for entry in data.get("events") or []:
@@ -41,7 +47,7 @@ def load_events(path: Path = EVENTS_FILE) -> List[Event]:
             title=dict(entry["title"]),
             example=bool(entry.get("example", False)),
         ))
-    return events
+    return tuple(events)
 
 
 def upcoming_events(today: date | None = None, limit: int = 5, path: Path = EVENTS_FILE) -> List[Event]:

@@ -96,7 +96,7 @@ def enqueue_handoff(
     ]
     if settings.webhook_url:
         messages.append(
-            _pending(lead, channel="webhook", recipient=settings.webhook_url, cluster=None, subject=None,
+            pending_message(lead, channel="webhook", recipient=settings.webhook_url, cluster=None, subject=None,
                      body=webhook_body(lead, recipients))
         )
     session.add_all(messages)
@@ -127,8 +127,6 @@ def verify_webhook_signature(body: bytes, secret: str, header: str | None) -> bo
     return hmac.compare_digest(sign_webhook_body(body, secret).encode(), header.encode("utf-8", "replace"))
 
 
-
-
 def _staff_email(
     lead: Lead, code: str, clusters: ClusterTable, text: StaffTemplates, settings: Settings
 ) -> OutboxMessage:
@@ -138,14 +136,14 @@ def _staff_email(
     values.update(
         cluster_name=cluster.name,
         owner_name=owner.name,
-        lead_url=f"{settings.portal_url.rstrip('/')}/leads/{lead.id}",
+        lead_url=lead_url(lead, settings),
     )
     intro = text.contact_request_intro if lead.kind == "contact_request" else text.registration_intro
     values["intro"] = intro.format(**values)
     is_owner = code == lead.cluster
     values["role_title"] = text.owner_title if is_owner else text.copy_title
     values["role_note"] = (text.owner_note if is_owner else text.copy_note).format(**values)
-    return _pending(
+    return pending_message(
         lead, channel="email", recipient=cluster.contact_email, cluster=code,
         subject=text.subject.format(**values), body=text.body.format(**values),
     )
@@ -183,7 +181,12 @@ def _display_values(lead: Lead, clusters: ClusterTable, text: StaffTemplates) ->
     }
 
 
-def _pending(
+def lead_url(lead: Lead, settings: Settings) -> str:
+    """The lead's page in the staff portal, for links in e-mails."""
+    return f"{settings.portal_url.rstrip('/')}/leads/{lead.id}"
+
+
+def pending_message(
     lead: Lead, *, channel: str, recipient: str, cluster: str | None, subject: str | None, body: str
 ) -> OutboxMessage:
     return OutboxMessage(

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from bot.config import Settings
 from bot.leads.clusters import ClusterTable
+from bot.leads.handoff import lead_url, pending_message
 from bot.leads.models import (
     Lead,
     LeadRecipient,
@@ -18,7 +19,6 @@ from bot.leads.models import (
     OutboxMessage,
     RoutingDecision,
     User,
-    utcnow,
 )
 from bot.portal.i18n import Translator
 
@@ -124,10 +124,9 @@ def _reassignment_notice(
         "to_cluster": new_owner.name,
         "reason": lead.routing_reason,
         "by": user.name,
-        "lead_url": f"{settings.portal_url.rstrip('/')}/leads/{lead.id}",
+        "lead_url": lead_url(lead, settings),
     }
-    return OutboxMessage(
-        lead_id=lead.id, channel="email", recipient=new_owner.contact_email, cluster=new_owner.code,
+    return pending_message(
+        lead, channel="email", recipient=new_owner.contact_email, cluster=new_owner.code,
         subject=t("mail.reassigned_subject", **values), body=t("mail.reassigned_body", **values),
-        status="pending", attempts=0, next_attempt_at=utcnow(),
     )
