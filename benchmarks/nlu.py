@@ -27,6 +27,8 @@ from typing import Any
 import yaml
 
 from bot.config import PROJECT_ROOT
+from bot.retraining.evaluation import parse_with_model_file
+from bot.retraining.evaluation import scores as intent_scores
 from bot.training import rasa_environment
 
 LANGUAGES = ["en", "de", "fr", "it", "pl"]
@@ -152,25 +154,12 @@ def train_nlu(config: Path, data: Path, out: Path, name: str) -> dict[str, Any]:
 
 def evaluate(model: str, tests: dict[str, list[dict]]) -> dict[str, Any]:
     """Parse the held-out messages in a fresh process (so its memory is the model's)."""
-    payload = json.dumps({"model": model, "tests": {k: [e["text"] for e in v] for k, v in tests.items()}})
-    result = subprocess.run([sys.executable, "-m", "benchmarks.parse_worker"], input=payload,
-                            capture_output=True, text=True, check=True, cwd=PROJECT_ROOT,
-                            env=rasa_environment())
-    parsed = json.loads(result.stdout.strip().splitlines()[-1])
-    scores = {}
-    for language, examples in tests.items():
-        truth = [e["label"] for e in examples]
-        predicted = parsed["labels"][language]
-        scores[language] = _scores(truth, predicted)
+    parsed = parse_with_model_file(model, {k: [e["text"] for e in v] for k, v in tests.items()})
+    scores = {
+        language: intent_scores([e["label"] for e in examples], parsed["labels"][language])
+        for language, examples in tests.items()
+    }
     return {"scores": scores, "rss_mb": parsed["rss_mb"], "ms_per_message": parsed["ms_per_message"]}
-
-
-def _scores(truth: list[str], predicted: list[str]) -> dict[str, float]:
-    from sklearn.metrics import accuracy_score, f1_score
-
-    return {"accuracy": round(100 * accuracy_score(truth, predicted), 2),
-            "macro_f1": round(100 * f1_score(truth, predicted, average="macro", zero_division=0), 2),
-            "n": len(truth)}
 
 
 def language_id(trains: dict[str, list[dict]], tests: dict[str, list[dict]]) -> dict[str, Any]:

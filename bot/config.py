@@ -58,6 +58,12 @@ class Settings:
     session_hours: float = 8.0
     login_max_failures: int = 5
     login_lockout_minutes: float = 15.0
+    # Retraining from real conversations (bot.retraining).
+    rasa_url: str = "http://127.0.0.1:5005"
+    training_dir: Path = field(default=PROJECT_ROOT)
+    unrecognised_confidence: float = 0.6
+    # Personal data retention (bot.leads.retention); None: never purge.
+    retention_days: int | None = 365
 
     @property
     def action_server_url(self) -> str:
@@ -86,16 +92,39 @@ class Settings:
 #   S3M_LOGIN_MAX_FAILURES   failed log-ins in a row that lock an account (default 5)
 #   S3M_LOGIN_LOCKOUT_MINUTES  how long such an account stays locked (default 15)
 
+# Personal data retention (optional):
+#   S3M_RETENTION_DAYS       days after a conversation's end before the outbox worker erases its leads'
+#                            personal details and deletes its stored events (default 365; empty or 0
+#                            means the default; `off` disables the purge)
+
+# Retraining from real conversations (all optional):
+#   S3M_RASA_URL             the Rasa server whose model the admins replace (default
+#                            http://127.0.0.1:<S3M_RASA_PORT>); its API token is S3M_RASA_TOKEN
+#   S3M_TRAINING_DIR         project folder with config.yml, domain.yml, data/, nlu_data/ and
+#                            nlu_holdout/ that retraining reads and writes (default: this repository)
+#   S3M_UNRECOGNISED_CONFIDENCE  messages understood with less confidence than this are listed
+#                            as unrecognised (default 0.6; the fallback's own are always listed)
+
+
+def _retention_days() -> int | None:
+    value = _env("S3M_RETENTION_DAYS", "365").lower()
+    if value == "off":
+        return None
+    if not value.isdigit():
+        raise ValueError(f"S3M_RETENTION_DAYS must be a number of days or 'off', not {value!r}")
+    return int(value) or 365
+
 
 def load_settings() -> Settings:
     """Read the settings from the environment (called at start-up, never at import)."""
     var_dir = PROJECT_ROOT / "var"
     portal_port = int(_env("S3M_PORTAL_PORT", "8000"))
+    rasa_port = int(_env("S3M_RASA_PORT", "5005"))
     return Settings(
         database_url=_env("S3M_DATABASE_URL", f"sqlite:///{var_dir / 's3martmed.db'}"),
         admin_token=os.environ.get("S3M_ADMIN_TOKEN") or None,
         rasa_token=os.environ.get("S3M_RASA_TOKEN") or None,
-        rasa_port=int(_env("S3M_RASA_PORT", "5005")),
+        rasa_port=rasa_port,
         action_port=int(_env("S3M_ACTION_PORT", "5055")),
         portal_port=portal_port,
         action_host=_env("S3M_ACTION_HOST", "127.0.0.1"),
@@ -122,4 +151,8 @@ def load_settings() -> Settings:
         session_hours=float(_env("S3M_SESSION_HOURS", "8")),
         login_max_failures=int(_env("S3M_LOGIN_MAX_FAILURES", "5")),
         login_lockout_minutes=float(_env("S3M_LOGIN_LOCKOUT_MINUTES", "15")),
+        rasa_url=_env("S3M_RASA_URL", f"http://127.0.0.1:{rasa_port}").rstrip("/"),
+        training_dir=Path(_env("S3M_TRAINING_DIR", str(PROJECT_ROOT))),
+        unrecognised_confidence=float(_env("S3M_UNRECOGNISED_CONFIDENCE", "0.6")),
+        retention_days=_retention_days(),
     )

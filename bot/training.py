@@ -59,6 +59,18 @@ def rasa_environment() -> dict[str, str]:
     return env
 
 
+def train_command(output: Path, config: Path, data: Sequence[Path], domain: Path) -> list[str]:
+    """The `rasa train` command line that writes the model to `output` (its folder is made)."""
+    output.parent.mkdir(parents=True, exist_ok=True)
+    return [
+        sys.executable, "-m", "rasa", "train",
+        "--config", str(config), "--domain", str(domain),
+        "--data", *map(str, data),
+        "--out", str(output.parent),
+        "--fixed-model-name", output.name.removesuffix(".tar.gz"),
+    ]
+
+
 def train(
     output: Path,
     config: Path = PROJECT_ROOT / "config.yml",
@@ -66,16 +78,9 @@ def train(
     domain: Path = PROJECT_ROOT / "domain.yml",
 ) -> Path:
     """Run `rasa train` (Rasa shows its progress bars) and return the model file."""
-    output.parent.mkdir(parents=True, exist_ok=True)
-    command = [
-        sys.executable, "-m", "rasa", "train",
-        "--config", str(config), "--domain", str(domain),
-        "--data", *map(str, data),
-        "--out", str(output.parent),
-        "--fixed-model-name", output.name.removesuffix(".tar.gz"),
-    ]
     started = time.monotonic()
-    subprocess.run(command, check=True, cwd=PROJECT_ROOT, env=rasa_environment())
+    subprocess.run(train_command(output, config, data, domain), check=True, cwd=PROJECT_ROOT,
+                   env=rasa_environment())
     print(f"Trained {output.name} in {time.monotonic() - started:.0f} s", file=sys.stderr)
     return output
 

@@ -14,6 +14,9 @@ from bot.leads import schema
 from bot.portal import api, widget_routes
 from bot.portal.lead_queries import add_sqlite_functions
 from bot.portal.web import install_pages
+from bot.retraining.rasa_server import RasaServer
+from bot.retraining.runs import mark_interrupted
+from bot.retraining.workspace import Workspace
 
 
 @asynccontextmanager
@@ -33,6 +36,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     app.state.engine = engine
     app.state.sessions = sessionmaker(engine, future=True)
+    app.state.workspace = Workspace.from_settings(settings)
+    app.state.rasa_server = RasaServer.from_settings(settings)
+    with app.state.sessions() as session:
+        mark_interrupted(session)
     app.include_router(api.router)
     install_pages(app, settings)
     app.include_router(widget_routes.router)

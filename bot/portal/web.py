@@ -22,6 +22,7 @@ from bot.portal import (
     dashboard_routes,
     lead_routes,
     login_routes,
+    retraining_routes,
     token_routes,
     user_routes,
 )
@@ -37,9 +38,10 @@ PAGE_ROUTERS = (
     lead_routes.router,
     dashboard_routes.router,
     token_routes.router,
-    # Admin pages; the retraining pages join here.
+    # Admin pages.
     user_routes.router,
     audit_routes.router,
+    retraining_routes.router,
 )
 
 

@@ -1,4 +1,4 @@
-"""Load one model and parse messages read as JSON from stdin (used by benchmarks.nlu).
+"""Load one model and parse messages read as JSON from stdin (used by bot.retraining.evaluation and benchmarks.nlu).
 
 Runs in its own process so that its resident memory is that of one model.
 """
@@ -11,6 +11,8 @@ import resource
 import sys
 import time
 
+from bot.retraining.evaluation import label_of
+
 
 async def parse_all(model: str, tests: dict[str, list[str]]) -> dict:
     from rasa.core.agent import Agent
@@ -22,10 +24,7 @@ async def parse_all(model: str, tests: dict[str, list[str]]) -> dict:
         labels[language] = []
         for text in texts:
             parsed = await agent.parse_message(text)
-            label = parsed["intent"]["name"]
-            if label == "faq":
-                label = parsed["response_selector"]["faq"]["response"]["intent_response_key"]
-            labels[language].append(label)
+            labels[language].append(label_of(parsed))
             count += 1
     elapsed_ms = 1000 * (time.perf_counter() - started) / max(count, 1)
     rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024

@@ -1,0 +1,5 @@
+import sys
+
+from bot.retraining.cli import main
+
+sys.exit(main())
