@@ -4,6 +4,8 @@ Splits each language's data into a training and a held-out part (stratified by
 intent, fixed seed), trains on the training part only, and reports per language:
 intent accuracy and macro-F1 on the held-out part, language-ID accuracy on its
 messages of 3 to 12 words, training time, model size and resident memory.
+Every model is also scored on `nlu_holdout/`, messages the language writers wrote apart
+from the training data (the set the admins' retraining page compares models on).
 Extra pipelines to compare (`--config`) are trained and scored the same way.
 
 Writes results/nlu-benchmark.json and docs/nlu-benchmark.md.
@@ -27,7 +29,7 @@ from typing import Any
 import yaml
 
 from bot.config import PROJECT_ROOT
-from bot.retraining.evaluation import parse_with_model_file
+from bot.retraining.evaluation import load_holdout, parse_with_model_file
 from bot.retraining.evaluation import scores as intent_scores
 from bot.training import rasa_environment
 
@@ -152,14 +154,25 @@ def train_nlu(config: Path, data: Path, out: Path, name: str) -> dict[str, Any]:
             "size_mb": round(model.stat().st_size / 2**20, 1)}
 
 
-def evaluate(model: str, tests: dict[str, list[dict]]) -> dict[str, Any]:
-    """Parse the held-out messages in a fresh process (so its memory is the model's)."""
-    parsed = parse_with_model_file(model, {k: [e["text"] for e in v] for k, v in tests.items()})
-    scores = {
-        language: intent_scores([e["label"] for e in examples], parsed["labels"][language])
-        for language, examples in tests.items()
+def writers_holdout() -> dict[str, list[dict]]:
+    """nlu_holdout/<lang>.yml as {language: [{"text", "label"}]}."""
+    return {language: [{"text": text, "label": label} for text, label in examples]
+            for language, examples in load_holdout(PROJECT_ROOT / "nlu_holdout").items()}
+
+
+def evaluate(model: str, tests: dict[str, list[dict]], writers: dict[str, list[dict]]) -> dict[str, Any]:
+    """Parse the split's held-out messages and the writers' held-out set in a fresh process
+    (so its memory is the model's); `writers` may hold fewer languages than `tests`."""
+    sets = {**tests, **{f"writers:{language}": examples for language, examples in writers.items()}}
+    parsed = parse_with_model_file(model, {k: [e["text"] for e in v] for k, v in sets.items()})
+    all_scores = {
+        name: intent_scores([e["label"] for e in examples], parsed["labels"][name])
+        for name, examples in sets.items()
     }
-    return {"scores": scores, "rss_mb": parsed["rss_mb"], "ms_per_message": parsed["ms_per_message"]}
+    scores = {name: figures for name, figures in all_scores.items() if not name.startswith("writers:")}
+    writer_scores = {name.removeprefix("writers:"): figures for name, figures in all_scores.items()
+                     if name.startswith("writers:")}
+    return {"scores": scores, "writers_scores": writer_scores, "rss_mb": parsed["rss_mb"], "ms_per_message": parsed["ms_per_message"]}
 
 
 def language_id(trains: dict[str, list[dict]], tests: dict[str, list[dict]]) -> dict[str, Any]:
@@ -212,16 +225,24 @@ def markdown(report: dict[str, Any]) -> str:
         cells = [f"{s['scores'][language]['accuracy']:.1f} / {s['scores'][language]['macro_f1']:.1f}"
                  for s in report["systems"].values()]
         lines.append(f"| {language} | " + " | ".join(cells) + " |")
+    lines += ["", "## Intent accuracy / macro-F1 (%) on the writers' held-out set (nlu_holdout/)", "",
+              "Messages written apart from the training data, 7 per intent and language; no model saw them.", "",
+              "| language | " + " | ".join(systems) + " |", "|---" * (len(systems) + 1) + "|"]
+    for language in LANGUAGES:
+        cells = [f"{s['writers_scores'][language]['accuracy']:.1f} / {s['writers_scores'][language]['macro_f1']:.1f}"
+                 if language in s.get("writers_scores", {}) else "–" for s in report["systems"].values()]
+        lines.append(f"| {language} | " + " | ".join(cells) + " |")
     lines += ["", "## Cost", "", "| system | training (s) | model size (MB) | resident memory (MB) | ms per message |",
               "|---|---|---|---|---|"]
     for name, s in report["systems"].items():
         lines.append(f"| {name} | {s['train_seconds']} | {s['size_mb']} | {s['rss_mb']} | {s['ms_per_message']} |")
-    lines += ["", "## Language identification on held-out messages of 3 to 12 words (%)", "",
-              "| language | n | our detector | reliable and right | reliable but wrong (would flip) | plain langid |",
-              "|---|---|---|---|---|---|"]
-    for language, r in report["language_id"].items():
-        lines.append(f"| {language} | {r['n']} | {r['detector_accuracy']} | {r['reliable_and_right']} | "
-                     f"{r['reliable_but_wrong']} | {r['langid_accuracy']} |")
+    for key, title in (("language_id", "held-out messages"), ("language_id_writers", "the writers' held-out set")):
+        lines += ["", f"## Language identification on {title} of 3 to 12 words (%)", "",
+                  "| language | n | our detector | reliable and right | reliable but wrong (would flip) | plain langid |",
+                  "|---|---|---|---|---|---|"]
+        for language, r in report.get(key, {}).items():
+            lines.append(f"| {language} | {r['n']} | {r['detector_accuracy']} | {r['reliable_and_right']} | "
+                         f"{r['reliable_but_wrong']} | {r['langid_accuracy']} |")
     return "\n".join(lines) + "\n"
 
 
@@ -243,6 +264,7 @@ def main() -> None:
         trains[language], tests[language] = train, test
         print(f"{language}: {len(train)} training, {len(test)} held-out examples", file=sys.stderr)
 
+    writers = writers_holdout()
     if args.language_id_only:
         print(json.dumps(language_id(trains, tests), indent=2))
         return
@@ -252,25 +274,28 @@ def main() -> None:
         name = "one model" if config.name == "config.yml" else f"one model ({config.stem})"
         print(f"training {name} ...", file=sys.stderr)
         trained = train_nlu(materialise_blank_spacy(config, work), work / "data", work / "models", config.stem)
-        systems[name] = {**trained, **evaluate(trained["model"], tests)}
+        systems[name] = {**trained, **evaluate(trained["model"], tests, writers)}
         print(json.dumps({name: systems[name]["scores"]}), file=sys.stderr)
 
     if not args.no_single:
-        single: dict[str, Any] = {"scores": {}, "train_seconds": 0.0, "size_mb": 0.0, "rss_mb": 0.0,
+        single: dict[str, Any] = {"scores": {}, "writers_scores": {}, "train_seconds": 0.0, "size_mb": 0.0, "rss_mb": 0.0,
                                   "ms_per_message": 0.0}
         for language in LANGUAGES:
             print(f"training single-language model {language} ...", file=sys.stderr)
             config = single_language_config(PROJECT_ROOT / "config.yml", language, work / f"config-{language}.yml")
             trained = train_nlu(config, train_files[language], work / "models", f"single-{language}")
-            evaluated = evaluate(trained["model"], {language: tests[language]})
+            evaluated = evaluate(trained["model"], {language: tests[language]},
+                                 {language: writers[language]} if language in writers else {})
             single["scores"][language] = evaluated["scores"][language]
+            single["writers_scores"].update(evaluated["writers_scores"])
             single["train_seconds"] = round(single["train_seconds"] + trained["train_seconds"], 1)
             single["size_mb"] = round(single["size_mb"] + trained["size_mb"], 1)
             single["rss_mb"] = round(single["rss_mb"] + evaluated["rss_mb"], 1)
             single["ms_per_message"] = round(single["ms_per_message"] + evaluated["ms_per_message"] / 5, 2)
         systems["five single-language models"] = single
 
-    report = {"date": time.strftime("%Y-%m-%d"), "systems": systems, "language_id": language_id(trains, tests)}
+    report = {"date": time.strftime("%Y-%m-%d"), "systems": systems, "language_id": language_id(trains, tests),
+              "language_id_writers": language_id(trains, writers)}
     RESULTS.mkdir(exist_ok=True)
     (RESULTS / "nlu-benchmark.json").write_text(json.dumps(report, indent=2))
     (PROJECT_ROOT / "docs" / "nlu-benchmark.md").write_text(markdown(report))

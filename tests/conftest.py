@@ -127,7 +127,7 @@ class Assistant:
         return f"test-{uuid.uuid4().hex[:12]}"
 
 
-def _wait_until_up(url: str, process: subprocess.Popen, log_path: Path, timeout: float) -> None:
+def wait_until_up(url: str, process: subprocess.Popen, log_path: Path, timeout: float) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if process.poll() is not None:
@@ -171,9 +171,9 @@ def assistant(trained_model: Path, tmp_path_factory: pytest.TempPathFactory) -> 
     portal_url = f"http://127.0.0.1:{ports['S3M_PORTAL_PORT']}"
     try:
         # Loading the model takes one to several minutes on 2 cores: a readiness wait, not a test.
-        _wait_until_up(f"{rasa_url}/status", process, log_path, timeout=600)
-        _wait_until_up(f"http://127.0.0.1:{ports['S3M_ACTION_PORT']}/health", process, log_path, 60)
-        _wait_until_up(f"{portal_url}/health", process, log_path, timeout=60)
+        wait_until_up(f"{rasa_url}/status", process, log_path, timeout=600)
+        wait_until_up(f"http://127.0.0.1:{ports['S3M_ACTION_PORT']}/health", process, log_path, 60)
+        wait_until_up(f"{portal_url}/health", process, log_path, timeout=60)
         yield Assistant(rasa_url, portal_url, env["S3M_DATABASE_URL"], process, log_path, mail, telegram)
     finally:
         smtp.stop()

@@ -5,6 +5,9 @@ only delays it (exponential back-off), and after too many attempts it is marked
 `failed` for staff to retry from the portal. Delivery is at least once: a worker
 that dies between sending and committing sends that message again.
 
+The worker also runs the personal data retention purge (bot.leads.retention) when
+it starts and then every 24 hours.
+
 Run it with `python -m bot.leads.outbox` (`--once` for a single pass). Several
 workers may share a PostgreSQL database (rows are claimed with SKIP LOCKED);
 on SQLite, run one.
@@ -35,6 +38,7 @@ from bot.config import Settings, load_settings
 from bot.database import build_engine
 from bot.leads.handoff import SIGNATURE_HEADER, TIMESTAMP_HEADER, sign_webhook_body
 from bot.leads.models import OutboxMessage
+from bot.leads.retention import PurgeResult, purge_expired
 from bot.leads.serialize import as_utc
 
 log = logging.getLogger(__name__)
@@ -44,6 +48,7 @@ RETRY_CAP = timedelta(hours=1)
 SMTP_TIMEOUT_SECONDS = 30.0
 WEBHOOK_TIMEOUT_SECONDS = 10.0
 LAST_ERROR_LENGTH = 2000
+RETENTION_EVERY = timedelta(hours=24)
 
 
 class OutboxWorker:
@@ -59,6 +64,7 @@ class OutboxWorker:
         smtp_timeout: float = SMTP_TIMEOUT_SECONDS,
         webhook_timeout: float = WEBHOOK_TIMEOUT_SECONDS,
         batch_size: int = 100,
+        retention_every: timedelta = RETENTION_EVERY,
     ) -> None:
         self._engine = engine
         self._sessions = sessionmaker(engine, future=True, expire_on_commit=False)
@@ -68,6 +74,7 @@ class OutboxWorker:
         self._smtp_timeout = smtp_timeout
         self._webhook_timeout = webhook_timeout
         self._batch_size = batch_size
+        self._retention_every = retention_every
 
     def run_once(self, now: datetime | None = None) -> int:
         """Try each due pending message once (at most one batch); return how many were delivered.
@@ -87,12 +94,27 @@ class OutboxWorker:
                 delivered += self._attempt(session, message, now)
         return delivered
 
+    def purge_expired(self, now: datetime | None = None) -> PurgeResult:
+        """Erase the personal data older than `settings.retention_days` (see bot.leads.retention)."""
+        with self._sessions.begin() as session:
+            return purge_expired(session, now=now or datetime.now(UTC), days=self._settings.retention_days)
+
     def run_forever(self, stop_event: threading.Event) -> None:
-        """Run a pass every `settings.outbox_interval` seconds until `stop_event` is set."""
+        """Run a pass every `settings.outbox_interval` seconds until `stop_event` is set.
+
+        The retention purge runs before the first pass and then every `retention_every`.
+        """
         interval = self._settings.outbox_interval
         log.info("outbox worker started: a pass every %s s, at most %d attempts per message",
                  interval, self._settings.outbox_max_attempts)
+        next_purge = time.monotonic()
         while not stop_event.is_set():
+            if time.monotonic() >= next_purge:
+                next_purge = time.monotonic() + self._retention_every.total_seconds()
+                try:
+                    self.purge_expired()
+                except Exception as error:  # noqa: BLE001 - the next day's purge tries again
+                    log.error("retention purge failed: %s", _describe(error))
             try:
                 self.run_once()
             except Exception as error:  # noqa: BLE001 - keep the worker alive, e.g. while the schema is missing

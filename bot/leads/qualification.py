@@ -20,7 +20,8 @@ SME_EMPLOYEE_LIMIT = 250
 SECTOR_CODES: tuple[str, ...] = ("medical_devices", "diagnostics", "digital_health", "biotech_pharma", "other")
 INTEREST_CODES: tuple[str, ...] = ("partnering", "technology_centre", "events", "financing")
 
-HEAD_COUNT_ERASED = "head count erased at the data subject's request"
+HEAD_COUNT_ERASED = "head count erased"
+AT_REQUEST = "at the data subject's request"
 
 
 @dataclass(frozen=True)
@@ -50,14 +51,14 @@ def qualify(
     return Verdict(qualified=all(passed for passed, _ in checks), reasons=[reason for _, reason in checks])
 
 
-def erase_head_count(reasons: Iterable[str], employees: float | None) -> list[str]:
-    """The reasons with the head count replaced, for a lead whose details were erased.
+def erase_head_count(reasons: Iterable[str], employees: float | None, why: str = AT_REQUEST) -> list[str]:
+    """The reasons with the head count replaced, for a lead whose details were erased (`why`).
 
     The verdict on size stays readable ("it was an SME"), the number does not.
     """
     passed, original = _check_employees(employees)
     outcome = "it counted as an SME" if passed else "it did not count as an SME"
-    return [f"{HEAD_COUNT_ERASED} ({outcome})" if reason == original else reason for reason in reasons]
+    return [f"{HEAD_COUNT_ERASED} {why} ({outcome})" if reason == original else reason for reason in reasons]
 
 
 def _check_employees(employees: float | None) -> tuple[bool, str]:

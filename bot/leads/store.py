@@ -16,7 +16,7 @@ from typing import Literal
 from sqlalchemy import select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection, Engine
-from sqlalchemy.orm import selectinload, sessionmaker
+from sqlalchemy.orm import Session, selectinload, sessionmaker
 from sqlalchemy.sql.expression import Executable
 
 from bot.config import Settings
@@ -31,7 +31,7 @@ from bot.leads.models import (
     RoutingDecision,
     utcnow,
 )
-from bot.leads.qualification import erase_head_count, qualify
+from bot.leads.qualification import AT_REQUEST, erase_head_count, qualify
 from bot.leads.routing import route
 
 logger = logging.getLogger(__name__)
@@ -195,19 +195,27 @@ class LeadStore:
                 .options(selectinload(Lead.notifications))
             ).all()
             for lead in leads:
-                lead.qualification_reasons = erase_head_count(lead.qualification_reasons, lead.employees)
-                lead.company_name = lead.contact_name = lead.email = None
-                lead.employees = None
-                lead.erased_at = now
-                lead.status = ERASED
-                session.add(LeadStatusChange(lead_id=lead.id, status=ERASED, changed_by="data subject"))
-                for message in lead.notifications:
-                    if message.status == "pending":
-                        message.status = "cancelled"
-                    message.subject = None
-                    message.body = ""
+                erase_lead(session, lead, now=now, changed_by="data subject")
         logger.info("erased %d lead(s) of conversation %s", len(leads), conversation_hash(conversation_id))
         return len(leads)
+
+
+def erase_lead(
+    session: Session, lead: Lead, *, now: datetime, changed_by: str, why: str = AT_REQUEST, note: str | None = None
+) -> None:
+    """Blank a lead's personal details and its notifications' copies; the one erasure of the code base
+    (an SME's request, and the retention purge of bot.leads.retention)."""
+    lead.qualification_reasons = erase_head_count(lead.qualification_reasons, lead.employees, why)
+    lead.company_name = lead.contact_name = lead.email = None
+    lead.employees = None
+    lead.erased_at = now
+    lead.status = ERASED
+    session.add(LeadStatusChange(lead_id=lead.id, status=ERASED, changed_by=changed_by, changed_at=now, note=note))
+    for message in lead.notifications:
+        if message.status == "pending":
+            message.status = "cancelled"
+        message.subject = None
+        message.body = ""
 
 
 def conversation_hash(conversation_id: str) -> str:

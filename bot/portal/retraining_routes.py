@@ -32,10 +32,10 @@ LOOK_BACK_DAYS = (7, 30, 90, 365)
 @router.get("/retraining")
 def unrecognised_page(request: Request, admin: CurrentAdmin, session: DbSession, days: int = 30) -> Response:
     days = days if days in LOOK_BACK_DAYS else 30
-    settings = request.app.state.settings
+    settings, workspace = request.app.state.settings, request.app.state.workspace
     messages = find_unrecognised(session, settings.unrecognised_confidence, utcnow() - timedelta(days=days))
     return render(request, "unrecognised.html", admin, {
-        "messages": messages, "labels": request.app.state.workspace.labels(), "days": days,
+        "messages": messages, "labels": workspace.labels(), "training_languages": workspace.languages, "days": days,
         "look_back": LOOK_BACK_DAYS,
     })
 

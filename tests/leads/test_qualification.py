@@ -134,6 +134,6 @@ def test_one_failing_criterion_is_enough_to_disqualify() -> None:
 def test_erasing_the_head_count_keeps_the_outcome_but_not_the_number(employees: int, outcome: str) -> None:
     reasons = verdict_with(employees=employees).reasons
     erased = erase_head_count(reasons, employees)
-    assert erased[0] == f"{HEAD_COUNT_ERASED} ({outcome})"
+    assert erased[0] == f"{HEAD_COUNT_ERASED} at the data subject's request ({outcome})"
     assert str(employees) not in erased[0]
     assert erased[1:] == reasons[1:]
