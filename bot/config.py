@@ -27,16 +27,16 @@ class Settings:
     """Settings of one process; build with :func:`load_settings`."""
 
     database_url: str
-    admin_token: str | None
-    rasa_token: str | None
+    admin_token: str | None = field(repr=False)
+    rasa_token: str | None = field(repr=False)
     rasa_port: int
     action_port: int
     portal_port: int
     action_host: str
-    telegram_bot_token: str | None
+    telegram_bot_token: str | None = field(repr=False)
     telegram_mode: str
     telegram_webhook_url: str | None
-    telegram_webhook_secret: str | None
+    telegram_webhook_secret: str | None = field(repr=False)
     telegram_api_base_url: str
     models_dir: Path = field(default=PROJECT_ROOT / "models")
     # Hand-off of qualified leads (bot.leads.handoff, bot.leads.outbox, bot.leads.mailbox).
@@ -58,6 +58,9 @@ class Settings:
     session_hours: float = 8.0
     login_max_failures: int = 5
     login_lockout_minutes: float = 15.0
+    # Interfaces the servers listen on (bot.launcher): localhost unless configured.
+    rasa_bind: str | None = None
+    action_bind: str = "127.0.0.1"
     # Retraining from real conversations (bot.retraining).
     rasa_url: str = "http://127.0.0.1:5005"
     training_dir: Path = field(default=PROJECT_ROOT)
@@ -96,6 +99,11 @@ class Settings:
 #   S3M_RETENTION_DAYS       days after a conversation's end before the outbox worker erases its leads'
 #                            personal details and deletes its stored events (default 365; empty or 0
 #                            means the default; `off` disables the purge)
+
+# Network exposure (all optional):
+#   S3M_RASA_BIND            interface of the Rasa server; default 127.0.0.1, or 0.0.0.0 when
+#                            S3M_RASA_TOKEN is set (a non-local interface without a token is refused)
+#   S3M_ACTION_BIND          interface of the action server (default 127.0.0.1)
 
 # Retraining from real conversations (all optional):
 #   S3M_RASA_URL             the Rasa server whose model the admins replace (default
@@ -151,6 +159,8 @@ def load_settings() -> Settings:
         session_hours=float(_env("S3M_SESSION_HOURS", "8")),
         login_max_failures=int(_env("S3M_LOGIN_MAX_FAILURES", "5")),
         login_lockout_minutes=float(_env("S3M_LOGIN_LOCKOUT_MINUTES", "15")),
+        rasa_bind=os.environ.get("S3M_RASA_BIND", "").strip() or None,
+        action_bind=_env("S3M_ACTION_BIND", "127.0.0.1"),
         rasa_url=_env("S3M_RASA_URL", f"http://127.0.0.1:{rasa_port}").rstrip("/"),
         training_dir=Path(_env("S3M_TRAINING_DIR", str(PROJECT_ROOT))),
         unrecognised_confidence=float(_env("S3M_UNRECOGNISED_CONFIDENCE", "0.6")),

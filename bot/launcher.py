@@ -19,12 +19,25 @@ from bot.config import PROJECT_ROOT, Settings, load_settings
 from bot.leads import schema
 from bot.training import ensure_model, rasa_environment
 
+LOOPBACK = {"127.0.0.1", "localhost", "::1"}
+
+
+def rasa_interface(settings: Settings) -> str:
+    """Where Rasa listens: its HTTP API (conversations, model replacement) is open to the
+    outside only behind S3M_RASA_TOKEN; without one it stays on localhost."""
+    if settings.rasa_bind:
+        if settings.rasa_bind not in LOOPBACK and not settings.rasa_token:
+            raise SystemExit(f"S3M_RASA_BIND={settings.rasa_bind} would open Rasa's HTTP API to the network "
+                             "without a token: set S3M_RASA_TOKEN as well.")
+        return settings.rasa_bind
+    return "0.0.0.0" if settings.rasa_token else "127.0.0.1"
+
 
 def process_commands(settings: Settings, model: str) -> dict[str, str]:
     """Command line of each process of the group."""
     python = shlex.quote(sys.executable)
     rasa = [
-        python, "-m", "rasa", "run", "--enable-api", "--cors", "'*'",
+        python, "-m", "rasa", "run", "--enable-api", "--cors", "'*'", "--interface", rasa_interface(settings),
         "--port", str(settings.rasa_port), "--model", shlex.quote(model),
         "--endpoints", "endpoints.yml", "--credentials", "credentials.yml",
     ]
@@ -32,7 +45,9 @@ def process_commands(settings: Settings, model: str) -> dict[str, str]:
         rasa += ["--auth-token", "\"$S3M_RASA_TOKEN\""]
     commands = {
         "rasa": " ".join(rasa),
-        "actions": f"{python} -m rasa_sdk --actions actions --port {settings.action_port}",
+        # rasa-sdk 3.6 reads its interface from SANIC_HOST only (default: all interfaces).
+        "actions": f"SANIC_HOST={shlex.quote(settings.action_bind)} {python} -m rasa_sdk --actions actions"
+                   f" --port {settings.action_port}",
         "portal": (
             # --ws none: Rasa pins websockets 10, older than uvicorn supports; the portal needs none.
             f"{python} -m uvicorn bot.portal.app:create_app --factory --ws none"
@@ -55,6 +70,7 @@ def process_environment(settings: Settings) -> dict[str, str]:
 
 def main() -> None:
     settings = load_settings()
+    rasa_interface(settings)  # refuse an unprotected public Rasa API before training anything
     model = ensure_model(settings.models_dir)
     schema.upgrade(settings.database_url)  # once, before the processes that share the database
     manager = Manager()

@@ -83,6 +83,7 @@ class Assistant:
     log_path: Path
     mail: CollectingSmtpHandler
     telegram: Any  # tests.channels.bot_api_standin.BotApiStandInThread: the Bot API the channel polls
+    action_port: int = 5055
 
     def leads(self, token: str = ADMIN_TOKEN, **params: Any) -> list[dict]:
         response = httpx.get(f"{self.portal_url}/api/leads", params=params,
@@ -174,7 +175,8 @@ def assistant(trained_model: Path, tmp_path_factory: pytest.TempPathFactory) -> 
         wait_until_up(f"{rasa_url}/status", process, log_path, timeout=600)
         wait_until_up(f"http://127.0.0.1:{ports['S3M_ACTION_PORT']}/health", process, log_path, 60)
         wait_until_up(f"{portal_url}/health", process, log_path, timeout=60)
-        yield Assistant(rasa_url, portal_url, env["S3M_DATABASE_URL"], process, log_path, mail, telegram)
+        yield Assistant(rasa_url, portal_url, env["S3M_DATABASE_URL"], process, log_path, mail, telegram,
+                        action_port=ports["S3M_ACTION_PORT"])
     finally:
         smtp.stop()
         telegram.stop()

@@ -25,6 +25,7 @@ BCRYPT_ROUNDS = 12
 """Cost of new hashes (about a quarter second); tests lower it, verification reads it from the hash."""
 
 MIN_PASSWORD_LENGTH = 12
+MAX_NAME_LENGTH = 255  # users.name
 MAX_PASSWORD_BYTES = 72  # bcrypt ignores (bcrypt 5: refuses) anything longer
 
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
@@ -86,6 +87,8 @@ def create_user(
         raise AccountError("email_invalid", f"{email!r} is not an e-mail address")
     if not name.strip():
         raise AccountError("name_missing", "an account needs the person's name")
+    if len(name.strip()) > MAX_NAME_LENGTH:
+        raise AccountError("name_too_long", f"a name may have at most {MAX_NAME_LENGTH} characters")
     if cluster is not None and cluster not in CLUSTER_CODES:
         raise AccountError("cluster_unknown", f"unknown cluster {cluster!r}; valid: {', '.join(CLUSTER_CODES)}")
     check_language(language)

@@ -12,12 +12,16 @@ from sqlalchemy.orm import Session
 from bot.leads.clusters import CLUSTER_CODES, LANGUAGE_CODES
 from bot.leads.models import Lead
 from bot.leads.qualification import INTEREST_CODES
-from bot.leads.serialize import lead_to_dict
+from bot.leads.serialize import as_utc, lead_to_dict
+from bot.leads.store import ERASED
 from bot.portal.auth import Principal, authenticate
 from bot.portal.dependencies import get_session
 from bot.portal.lead_queries import LeadFilters, find_leads, may_see
+from bot.portal.lead_workflow import STATUSES
 
 MAX_PAGE = 1000
+MAX_ID = 2**31 - 1  # the databases' INTEGER: a larger id or offset is a 422, not an overflow
+STATUS_CODES = (*STATUSES, ERASED)
 
 Caller = Annotated[Principal, Depends(authenticate)]
 DbSession = Annotated[Session, Depends(get_session)]
@@ -44,15 +48,15 @@ def _parse_since(value: str | None) -> datetime | None:
     if value is None:
         return None
     try:
-        return datetime.fromisoformat(value)
-    except ValueError:
+        return as_utc(datetime.fromisoformat(value))
+    except (ValueError, OverflowError):  # OverflowError: e.g. 0001-01-01T00:00+14:00 is before year 1 in UTC
         raise _bad_query_value(
             "since", f"{value!r} is not an ISO 8601 date or date-time (e.g. 2025-03-01 or 2025-03-01T08:00:00Z)"
         ) from None
 
 
 def lead_filters(
-    status: Annotated[str | None, Query(description="lead status, e.g. new")] = None,
+    status: Annotated[str | None, Query(description=f"one of {', '.join(STATUS_CODES)}")] = None,
     qualified: bool | None = None,
     language: Annotated[str | None, Query(description=f"one of {', '.join(LANGUAGE_CODES)}")] = None,
     interest: Annotated[str | None, Query(description=f"leads naming it; one of {', '.join(INTEREST_CODES)}")] = None,
@@ -60,7 +64,7 @@ def lead_filters(
     since: Annotated[str | None, Query(description="created at or after, ISO 8601 date or date-time")] = None,
 ) -> LeadFilters:
     return LeadFilters(
-        status=status,
+        status=_one_of("status", status, STATUS_CODES),
         qualified=qualified,
         language=_one_of("language", language, LANGUAGE_CODES),
         interest=_one_of("interest", interest, INTEREST_CODES),
@@ -75,7 +79,7 @@ def list_leads(
     principal: Caller,
     session: DbSession,
     limit: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 100,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=MAX_ID)] = 0,
 ) -> list[dict[str, Any]]:
     """Leads the token may see, newest first."""
     return [lead_to_dict(lead) for lead in find_leads(session, principal, filters, limit, offset)]
@@ -83,7 +87,7 @@ def list_leads(
 
 @router.get("/leads/{lead_id}")
 def get_lead(
-    lead_id: Annotated[int, Path(ge=1)],
+    lead_id: Annotated[int, Path(ge=1, le=MAX_ID)],
     principal: Caller,
     session: DbSession,
 ) -> dict[str, Any]:

@@ -12,6 +12,7 @@ from bot.portal.templating import render
 from bot.portal.web_session import CurrentAdmin, DbSession, verify_csrf
 
 PAGE_SIZE = 50
+MAX_PAGE = 1_000_000  # 50 million entries; a larger page number would overflow the query's OFFSET
 
 router = APIRouter(dependencies=[Depends(verify_csrf)], include_in_schema=False)
 
@@ -21,7 +22,7 @@ def audit_page(
     request: Request, admin: CurrentAdmin, session: DbSession, action: str = "", page: int = 1
 ) -> Response:
     action = action if action in AUDIT_ACTIONS else ""
-    page = max(page, 1)
+    page = min(max(page, 1), MAX_PAGE)
     entries, total = latest_entries(session, action=action or None, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE)
     return render(request, "audit.html", admin, {
         "entries": entries, "total": total, "page": page, "pages": max(1, ceil(total / PAGE_SIZE)),

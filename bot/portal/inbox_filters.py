@@ -53,7 +53,8 @@ def read_inbox_form(params: Mapping[str, str]) -> InboxForm:
         interest=one_of("interest", INTEREST_CODES),
         cluster=one_of("cluster", CLUSTER_CODES),
         since=datetime.combine(since, time(), UTC) if since else None,
-        until=datetime.combine(until + timedelta(days=1), time(), UTC) if until else None,  # "to" is inclusive
+        # "to" is inclusive; to 9999-12-31 has no day after it and means no end.
+        until=datetime.combine(until + timedelta(days=1), time(), UTC) if until and until < date.max else None,
         search=values["q"] or None,
     )
     return InboxForm(values=values, filters=filters)

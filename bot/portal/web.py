@@ -11,7 +11,7 @@ import secrets
 from pathlib import Path
 from urllib.parse import quote
 
-from fastapi import FastAPI, Request
+from fastapi import Depends, FastAPI, Request
 from fastapi.responses import Response
 from fastapi.staticfiles import StaticFiles
 from starlette.middleware.sessions import SessionMiddleware
@@ -27,7 +27,14 @@ from bot.portal import (
     user_routes,
 )
 from bot.portal.templating import redirect, render
-from bot.portal.web_session import SESSION_COOKIE, LoginRequired, PageForbidden, PageNotFound
+from bot.portal.web_session import (
+    SESSION_COOKIE,
+    LoginRequired,
+    PageBadRequest,
+    PageForbidden,
+    PageNotFound,
+    refuse_nul_characters,
+)
 
 log = logging.getLogger(__name__)
 
@@ -66,7 +73,7 @@ def install_pages(app: FastAPI, settings: Settings) -> None:
     )
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     for router in PAGE_ROUTERS:
-        app.include_router(router)
+        app.include_router(router, dependencies=[Depends(refuse_nul_characters)])
 
     @app.exception_handler(LoginRequired)
     def _to_login(request: Request, _error: LoginRequired) -> Response:
@@ -78,6 +85,10 @@ def install_pages(app: FastAPI, settings: Settings) -> None:
     @app.exception_handler(PageForbidden)
     def _forbidden(request: Request, error: PageForbidden) -> Response:
         return render(request, "error.html", None, {"message_key": f"error.{error.reason}"}, status_code=403)
+
+    @app.exception_handler(PageBadRequest)
+    def _bad_request(request: Request, _error: PageBadRequest) -> Response:
+        return render(request, "error.html", None, {"message_key": "error.bad_request"}, status_code=400)
 
     @app.exception_handler(PageNotFound)
     def _not_found(request: Request, _error: PageNotFound) -> Response:

@@ -40,6 +40,10 @@ class PageNotFound(Exception):
     """No such lead, user or token."""
 
 
+class PageBadRequest(Exception):
+    """The request holds what no form sends (a NUL character): a 400 page."""
+
+
 def password_stamp(user: User) -> str:
     """Changes whenever the password does, so a reset ends the sessions made with the old one."""
     return hashlib.sha256(user.password_hash.encode("ascii")).hexdigest()[:16]
@@ -60,8 +64,23 @@ async def verify_csrf(request: Request) -> None:
         return
     expected = request.session.get(CSRF_FIELD)
     presented = (await request.form()).get(CSRF_FIELD)
-    if not expected or not isinstance(presented, str) or not hmac.compare_digest(expected, presented):
+    if not isinstance(expected, str) or not isinstance(presented, str):
         raise PageForbidden("csrf")
+    # As bytes: compare_digest refuses str with non-ASCII characters, and a forged token may have them.
+    if not expected or not hmac.compare_digest(expected.encode("utf-8"), presented.encode("utf-8")):
+        raise PageForbidden("csrf")
+
+
+async def refuse_nul_characters(request: Request) -> None:
+    """Page dependency: a NUL character in the query or the form is a 400 page.
+
+    Nobody types one, and PostgreSQL can neither store nor compare text holding one.
+    """
+    values = list(request.query_params.values())
+    if request.method == "POST":
+        values += [value for value in (await request.form()).values() if isinstance(value, str)]
+    if any("\x00" in value for value in values):
+        raise PageBadRequest()
 
 
 def start_session(request: Request, user: User) -> None:
