@@ -1,6 +1,6 @@
 """The whole retraining loop on a small assistant: real Rasa server, real portal, real Chromium.
 
-A German greeting the model never saw is not understood; an admin finds it among the
+A Bavarian goodbye the model never saw is misunderstood; an admin finds it among the
 unrecognised messages, labels it, retrains, compares and activates the new model on
 the running server, which then understands it, and the conversation that was going on
 simply continues. The command-line tools take the same steps.
@@ -25,7 +25,7 @@ from tests.conftest import free_port, wait_until_up
 from tests.retraining.conftest import LOW_CONFIDENCE, SmallAssistant
 
 ADMIN, PASSWORD = "admin@s3martmed.example", "a long enough password"
-UNKNOWN_GREETING = "servus beinand"  # Bavarian; the small model knows only standard greetings
+UNKNOWN_GOODBYE = "pfiat di"  # Bavarian; the small model knows only standard German and takes it for a greeting
 SENDER = "sme-retraining"
 
 
@@ -88,9 +88,9 @@ def test_an_admin_fixes_a_misunderstood_message_and_activates_the_new_model(
     from playwright.sync_api import expect
 
     small_assistant.say(SENDER, "hallo")
-    assert small_assistant.say(SENDER, UNKNOWN_GREETING)[0]["text"] != "Hello!"
-    before = small_assistant.parse(UNKNOWN_GREETING)["intent"]
-    assert before["name"] != "greet" or before["confidence"] < LOW_CONFIDENCE
+    assert small_assistant.say(SENDER, UNKNOWN_GOODBYE)[0]["text"] != "Goodbye!"
+    before = small_assistant.parse(UNKNOWN_GOODBYE)["intent"]
+    assert before["name"] != "goodbye" or before["confidence"] < LOW_CONFIDENCE
     screenshots = screenshot_folder(tmp_path_factory.mktemp("screenshots"))
 
     with chromium() as browser:
@@ -100,16 +100,16 @@ def test_an_admin_fixes_a_misunderstood_message_and_activates_the_new_model(
         page.get_by_label("Password").fill(PASSWORD)
         page.get_by_role("button", name="Log in").click()
 
-        row = page.locator("table.unrecognised tr", has_text=UNKNOWN_GREETING)
+        row = page.locator("table.unrecognised tr", has_text=UNKNOWN_GOODBYE)
         expect(row).to_have_count(1)
         expect(page.locator("table.unrecognised")).not_to_contain_text("hallo")
-        row.get_by_label("Right intent").select_option("greet")
+        row.get_by_label("Right intent").select_option("goodbye")
         row.get_by_label("Language").select_option("de")
         page.screenshot(path=str(screenshots / "portal-unrecognised.png"), full_page=True)
         row.get_by_role("button", name="Save").click()
         expect(page.get_by_role("status")).to_contain_text("the message is a training example now")
-        expect(page.locator("table.unrecognised tr", has_text=UNKNOWN_GREETING)).to_have_count(0)
-        assert UNKNOWN_GREETING in user_examples(small_assistant, "de")["greet"]
+        expect(page.locator("table.unrecognised tr", has_text=UNKNOWN_GOODBYE)).to_have_count(0)
+        assert UNKNOWN_GOODBYE in user_examples(small_assistant, "de")["goodbye"]
 
         page.get_by_role("link", name="Retrain and activate").click()
         page.get_by_role("button", name="Start retraining").click()
@@ -119,7 +119,7 @@ def test_an_admin_fixes_a_misunderstood_message_and_activates_the_new_model(
 
         german = page.locator("table.comparison tr", has_text="German")
         active, candidate = (float(cell.split("%")[0]) for cell in german.locator("td").all_inner_texts()[2:4])
-        assert candidate > active  # the held-out "servus miteinand" is understood now
+        assert candidate > active  # the held-out "pfiat eich" is understood now
         override = page.get_by_label("Activate anyway (override)")
         if page.locator("tr.worse").count():
             override.check()  # the page insists on the override when some language got worse
@@ -130,9 +130,9 @@ def test_an_admin_fixes_a_misunderstood_message_and_activates_the_new_model(
 
     status = httpx.get(f"{small_assistant.rasa_url}/status", timeout=10).json()
     assert status["model_file"].endswith(".tar.gz") and small_assistant.process.poll() is None  # no restart
-    after = small_assistant.parse(UNKNOWN_GREETING)["intent"]
-    assert after["name"] == "greet" and after["confidence"] >= LOW_CONFIDENCE
-    assert small_assistant.say(SENDER, UNKNOWN_GREETING)[0]["text"] == "Hello!"
+    after = small_assistant.parse(UNKNOWN_GOODBYE)["intent"]
+    assert after["name"] == "goodbye" and after["confidence"] >= LOW_CONFIDENCE
+    assert small_assistant.say(SENDER, UNKNOWN_GOODBYE)[0]["text"] == "Goodbye!"
     tracker = httpx.get(f"{small_assistant.rasa_url}/conversations/{SENDER}/tracker", timeout=10).json()
     said = [event["text"] for event in tracker["events"] if event["event"] == "user"]
-    assert said == ["hallo", UNKNOWN_GREETING, UNKNOWN_GREETING]  # the conversation went on
+    assert said == ["hallo", UNKNOWN_GOODBYE, UNKNOWN_GOODBYE]  # the conversation went on
