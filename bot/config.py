@@ -58,6 +58,9 @@ class Settings:
     session_hours: float = 8.0
     login_max_failures: int = 5
     login_lockout_minutes: float = 15.0
+    # Per-sender rate limit of the channels (bot.channels.rate_limit); 0 per minute: no limit.
+    rate_limit_per_minute: float = 30.0
+    rate_limit_burst: int = 10
     # Interfaces the servers listen on (bot.launcher): localhost unless configured.
     rasa_bind: str | None = None
     action_bind: str = "127.0.0.1"
@@ -67,6 +70,8 @@ class Settings:
     unrecognised_confidence: float = 0.6
     # Personal data retention (bot.leads.retention); None: never purge.
     retention_days: int | None = 365
+    # Conversation locks shared by several Rasa processes (bot.lock_store); None: in memory.
+    redis_url: str | None = field(default=None, repr=False)
 
     @property
     def action_server_url(self) -> str:
@@ -100,6 +105,10 @@ class Settings:
 #                            personal details and deletes its stored events (default 365; empty or 0
 #                            means the default; `off` disables the purge)
 
+# Abuse (optional):
+#   S3M_RATE_LIMIT_PER_MINUTE  messages a sender may send a minute after a burst (default 30; 0: no limit)
+#   S3M_RATE_LIMIT_BURST     messages a sender may send at once (default 10)
+
 # Network exposure (all optional):
 #   S3M_RASA_BIND            interface of the Rasa server; default 127.0.0.1, or 0.0.0.0 when
 #                            S3M_RASA_TOKEN is set (a non-local interface without a token is refused)
@@ -112,6 +121,11 @@ class Settings:
 #                            nlu_holdout/ that retraining reads and writes (default: this repository)
 #   S3M_UNRECOGNISED_CONFIDENCE  messages understood with less confidence than this are listed
 #                            as unrecognised (default 0.6; the fallback's own are always listed)
+
+# Several Rasa processes (optional, docs/production.md):
+#   S3M_REDIS_URL            redis://[:password@]host:port/db of the Redis that holds the conversation
+#                            locks, so that processes behind one address handle each conversation's
+#                            messages one at a time (default: unset, locks in the memory of one process)
 
 
 def _retention_days() -> int | None:
@@ -159,10 +173,13 @@ def load_settings() -> Settings:
         session_hours=float(_env("S3M_SESSION_HOURS", "8")),
         login_max_failures=int(_env("S3M_LOGIN_MAX_FAILURES", "5")),
         login_lockout_minutes=float(_env("S3M_LOGIN_LOCKOUT_MINUTES", "15")),
+        rate_limit_per_minute=float(_env("S3M_RATE_LIMIT_PER_MINUTE", "30")),
+        rate_limit_burst=int(_env("S3M_RATE_LIMIT_BURST", "10")),
         rasa_bind=os.environ.get("S3M_RASA_BIND", "").strip() or None,
         action_bind=_env("S3M_ACTION_BIND", "127.0.0.1"),
         rasa_url=_env("S3M_RASA_URL", f"http://127.0.0.1:{rasa_port}").rstrip("/"),
         training_dir=Path(_env("S3M_TRAINING_DIR", str(PROJECT_ROOT))),
         unrecognised_confidence=float(_env("S3M_UNRECOGNISED_CONFIDENCE", "0.6")),
         retention_days=_retention_days(),
+        redis_url=os.environ.get("S3M_REDIS_URL", "").strip() or None,
     )

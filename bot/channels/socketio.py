@@ -7,6 +7,7 @@ session's room and every bot reply, sent to that room, is lost (RasaHQ/rasa#1302
 proposed in RasaHQ/rasa#13148, unreleased). This subclass replaces only the
 `session_request` handler; everything else, the name `socketio` and the URL included,
 is Rasa's. Registered in `credentials.yml` as `bot.channels.socketio.SocketIOInput`.
+While the action server is down, the widget gets an apology (bot.channels.action_server_guard).
 """
 
 from __future__ import annotations
@@ -19,6 +20,8 @@ from rasa.core.channels import socketio as rasa_socketio
 from rasa.core.channels.channel import UserMessage
 from sanic import Blueprint
 
+from bot.channels.action_server_guard import ActionServerGuard
+
 __all__ = ["SocketIOInput"]
 
 
@@ -30,7 +33,9 @@ class SocketIOInput(rasa_socketio.SocketIOInput):
 
         (see parent class for the full interface)
         """
-        blueprint = super().blueprint(on_new_message)
+        guard = ActionServerGuard(self.name())
+        blueprint = super().blueprint(guard.wrap(on_new_message))
+        guard.attach(blueprint)
         sio = self.sio
         assert sio is not None  # set by the parent's blueprint()
 

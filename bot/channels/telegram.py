@@ -30,6 +30,7 @@ from sanic.response import HTTPResponse
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.error import InvalidToken, RetryAfter, TelegramError
 
+from bot.channels.action_server_guard import ActionServerGuard
 from bot.channels.callback_data import CallbackDataStore
 from bot.channels.domain_responses import DomainResponder
 from bot.channels.message_splitting import split_text
@@ -220,10 +221,12 @@ class TelegramInput(InputChannel):
         self._bot = Bot(settings.bot_token, base_url=settings.api_base_url)
         self._output = TelegramOutput(self._bot, self._callback_data)
         responder = DomainResponder(lambda: getattr(app.ctx, "agent", None), TelegramOutput.name())
+        guard = ActionServerGuard(TelegramOutput.name())  # an apology while the action server is down
+        guard.attach_app(app)
         self._handler = TelegramUpdateHandler(
             self._bot,
             self._output,
-            on_new_message,
+            guard.wrap(on_new_message),
             self._callback_data,
             responder,
             self._seen_updates,

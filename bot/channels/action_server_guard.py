@@ -1,0 +1,94 @@
+"""An apology instead of a silent failure while the action server is down.
+
+When Rasa cannot reach the action server it logs the error, drops the action's
+events and says nothing: the SME waits for an answer that never comes. Our
+channels therefore look at the action server's `/health` before a turn; while it is
+down they answer with `utter_actions_unavailable` in the conversation's language
+and leave the conversation untouched, so that it resumes where it was once the
+server is back (the SME is asked to send the message again).
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from typing import TYPE_CHECKING, Any, Awaitable, Callable
+
+import httpx
+from rasa.core.channels.channel import UserMessage
+from sanic import Blueprint, Sanic
+
+from bot.channels.domain_responses import LANGUAGE_SLOT, DomainResponder, domain_languages
+from bot.language import DETECTION_KEY, choose_language
+
+if TYPE_CHECKING:
+    from rasa.core.agent import Agent
+
+logger = logging.getLogger(__name__)
+
+APOLOGY = "utter_actions_unavailable"
+UP_FOR_SECONDS = 1.0  # a healthy answer is trusted this long, so a busy server is not asked every message
+
+
+class ActionServerGuard:
+    """Wraps a channel's `on_new_message`; knows the server's agent once the server starts."""
+
+    def __init__(self, output_channel_name: str) -> None:
+        self._output_channel_name = output_channel_name
+        self._app: Sanic | None = None
+        self._healthy_until = 0.0
+
+    def wrap(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Callable[[UserMessage], Awaitable[None]]:
+        async def guarded(message: UserMessage) -> None:
+            await self.handle(getattr(self._app.ctx, "agent", None) if self._app else None, on_new_message, message)
+
+        return guarded
+
+    def attach(self, blueprint: Blueprint) -> None:
+        """Learn the server (and so its current agent: models are replaced at run time) when it starts."""
+
+        async def remember_app(app: Sanic, _loop: Any) -> None:
+            self._app = app
+
+        blueprint.listener("before_server_start")(remember_app)
+
+    def attach_app(self, app: Sanic) -> None:
+        self._app = app
+
+    async def handle(
+        self, agent: Agent | None, on_new_message: Callable[[UserMessage], Awaitable[Any]], message: UserMessage
+    ) -> None:
+        """Run the turn, or apologise without touching the conversation when actions are unreachable."""
+        if agent is None or await self._action_server_up(agent):
+            await on_new_message(message)
+            return
+        logger.warning("Action server unreachable: apologising to %s instead of running the turn.",
+                       message.sender_id)
+        language = await self._language_of(agent, message)
+        responder = DomainResponder(lambda: agent, self._output_channel_name)
+        reply = await responder.render(APOLOGY, message.sender_id, language)
+        if reply:
+            await message.output_channel.send_response(message.sender_id, reply)
+
+    async def _action_server_up(self, agent: Agent) -> bool:
+        endpoint = agent.action_endpoint
+        if endpoint is None or not endpoint.url or time.monotonic() < self._healthy_until:
+            return True
+        health = endpoint.url.rsplit("/", 1)[0] + "/health"
+        try:
+            async with httpx.AsyncClient(timeout=2.0) as client:
+                up = (await client.get(health)).status_code == 200
+        except httpx.HTTPError:
+            up = False
+        if up:
+            self._healthy_until = time.monotonic() + UP_FOR_SECONDS
+        return up
+
+    async def _language_of(self, agent: Agent, message: UserMessage) -> str:
+        """The language the turn would have been answered in (the NLU runs without the action server)."""
+        parsed = await agent.parse_message(message.text or "")
+        report = dict(parsed.get(DETECTION_KEY) or {})
+        report["hint"] = (message.metadata or {}).get("language")
+        stored = await agent.tracker_store.retrieve(message.sender_id)
+        current = stored.get_slot(LANGUAGE_SLOT) if stored is not None else None
+        return choose_language(current, report, domain_languages(agent.domain))

@@ -1,0 +1,90 @@
+"""Rasa's REST channel (`/webhooks/rest/webhook` of the contract), hardened.
+
+Same URL, same request and answer as Rasa's own; in addition a malformed request gets
+a clear 400 instead of a 500, a flooding sender a 429, and while the action server is
+down the SME gets an apology in its language instead of silence
+(bot.channels.action_server_guard).
+"""
+
+from __future__ import annotations
+
+import logging
+from asyncio import CancelledError
+from typing import Any, Awaitable, Callable
+
+from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
+from rasa.core.channels.rest import RestInput as RasaRestInput
+from sanic import Blueprint, Request, response
+from sanic.response import HTTPResponse
+
+from bot.channels.action_server_guard import ActionServerGuard
+from bot.channels.rate_limit import SenderRateLimiter
+from bot.config import load_settings
+
+logger = logging.getLogger(__name__)
+
+MAX_SENDER_LENGTH = 256
+MAX_MESSAGE_LENGTH = 20_000  # longer texts are cut: no SME question needs more, and the NLU's cost grows with length
+
+
+class RestInput(RasaRestInput):
+    @classmethod
+    def name(cls) -> str:
+        return "rest"
+
+    def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
+        settings = load_settings()
+        limiter = SenderRateLimiter(settings.rate_limit_per_minute, settings.rate_limit_burst)
+        webhook = Blueprint("hardened_rest_webhook", __name__)
+        guard = ActionServerGuard(self.name())
+        guard.attach(webhook)
+        on_new_message = guard.wrap(on_new_message)
+
+        @webhook.route("/", methods=["GET"])
+        async def health(_: Request) -> HTTPResponse:
+            return response.json({"status": "ok"})
+
+        @webhook.route("/webhook", methods=["POST"])
+        async def receive(request: Request) -> HTTPResponse:
+            body, problem = _parse(request)
+            if problem:
+                return response.json({"error": problem}, status=400)
+            if not limiter.allow(body["sender"]):
+                return response.json({"error": "too many messages: wait a moment and send again"}, status=429,
+                                     headers={"Retry-After": "10"})
+            collector = CollectingOutputChannel()
+            message = UserMessage(body["message"], collector, body["sender"],
+                                  input_channel=body["input_channel"], metadata=body["metadata"])
+            try:
+                await on_new_message(message)
+            except CancelledError:
+                logger.error("REST message of %s timed out", body["sender"])
+            except Exception:  # noqa: BLE001 - as Rasa's own channel: log, answer what was said so far
+                logger.exception("REST message of %s failed", body["sender"])
+            return response.json(collector.messages)
+
+        return webhook
+
+
+def _parse(request: Request) -> tuple[dict[str, Any], str | None]:
+    """The request's fields, or what is wrong with it (in words a client developer understands)."""
+    try:
+        payload = request.json
+    except Exception:  # noqa: BLE001 - Sanic raises its own error for a body that is not JSON
+        return {}, "the body must be JSON: {\"sender\": \"...\", \"message\": \"...\"}"
+    if not isinstance(payload, dict):
+        return {}, "the body must be a JSON object: {\"sender\": \"...\", \"message\": \"...\"}"
+    sender, text, metadata = payload.get("sender"), payload.get("message"), payload.get("metadata")
+    if not isinstance(sender, str) or not sender.strip() or len(sender) > MAX_SENDER_LENGTH:
+        return {}, f"`sender` must be a non-empty string of at most {MAX_SENDER_LENGTH} characters"
+    if not isinstance(text, str):
+        return {}, "`message` must be a string"
+    if metadata is not None and not isinstance(metadata, dict):
+        return {}, "`metadata` must be a JSON object"
+    channel = payload.get("input_channel")
+    return {
+        "sender": sender,
+        "message": text.replace("\x00", "")[:MAX_MESSAGE_LENGTH],
+        "metadata": metadata,
+        "input_channel": channel if isinstance(channel, str) and channel else RestInput.name(),
+    }, None
