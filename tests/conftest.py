@@ -157,6 +157,8 @@ def assistant(trained_model: Path, tmp_path_factory: pytest.TempPathFactory) -> 
     env = dict(os.environ, **{k: str(v) for k, v in ports.items()})
     env["S3M_DATABASE_URL"] = os.environ.get("S3M_TEST_ASSISTANT_DATABASE_URL") or f"sqlite:///{work / 'assistant.db'}"
     env.update(S3M_SMTP_HOST="127.0.0.1", S3M_ADMIN_TOKEN=ADMIN_TOKEN, S3M_OUTBOX_INTERVAL="1")
+    # Tests talk faster than any SME types; the rate limit itself is tested in tests/channels/test_rest.py.
+    env.update(S3M_RATE_LIMIT_PER_MINUTE="6000", S3M_RATE_LIMIT_BURST="1000")
     env.pop("S3M_ACTION_URL", None)
     mail = CollectingSmtpHandler()
     smtp = Controller(mail, hostname="127.0.0.1", port=ports["S3M_SMTP_PORT"])
