@@ -86,7 +86,7 @@ class ActionServerGuard:
 
     async def _language_of(self, agent: Agent, message: UserMessage) -> str:
         """The language the turn would have been answered in (the NLU runs without the action server)."""
-        parsed = await agent.parse_message(message.text or "")
+        parsed = await agent.parse_message(message.text or "") if agent.is_ready() else {}
         report = dict(parsed.get(DETECTION_KEY) or {})
         report["hint"] = (message.metadata or {}).get("language")
         stored = await agent.tracker_store.retrieve(message.sender_id)

@@ -1,0 +1,127 @@
+"""The REST channel of the contract, served by a real Sanic server: bad requests get a clear
+400, a flooding sender a 429, and while the action server is down an apology in the
+conversation's language instead of silence."""
+
+from __future__ import annotations
+
+import threading
+import uuid
+from contextlib import asynccontextmanager
+from http.server import BaseHTTPRequestHandler, HTTPServer
+from typing import Any, AsyncIterator, Iterator
+
+import httpx
+import pytest
+from rasa.core.channels.channel import UserMessage
+from rasa.shared.core.events import SlotSet
+from rasa.shared.core.trackers import DialogueStateTracker
+from rasa.utils.endpoints import EndpointConfig
+from sanic import Sanic
+
+from actions.services.responses import response_text
+from bot.channels.rest import MAX_MESSAGE_LENGTH, RestInput
+from tests.conftest import free_port
+
+
+@asynccontextmanager
+async def rest_server(agent: Any) -> AsyncIterator[str]:
+    """Our REST channel mounted as Rasa mounts it, with an echo in place of the dialogue."""
+    app = Sanic(f"rest_test_{uuid.uuid4().hex[:12]}", configure_logging=False)
+    app.ctx.agent = agent
+
+    async def echo(message: UserMessage) -> None:
+        await message.output_channel.send_text_message(message.sender_id, f"echo: {message.text}")
+
+    app.blueprint(RestInput().blueprint(echo), url_prefix="/webhooks/rest")
+    port = free_port()
+    server = await app.create_server(host="127.0.0.1", port=port, return_asyncio_server=True, access_log=False)
+    await server.startup()
+    await server.before_start()
+    await server.after_start()
+    try:
+        yield f"http://127.0.0.1:{port}/webhooks/rest/webhook"
+    finally:
+        await server.before_stop()
+        await server.close()
+        await server.after_stop()
+
+
+@pytest.fixture
+def health_server() -> Iterator[str]:
+    """A stand-in action server that only answers /health, as rasa-sdk does."""
+
+    class Health(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:  # noqa: N802 - http.server's name
+            self.send_response(200 if self.path == "/health" else 404)
+            self.end_headers()
+            self.wfile.write(b'{"status": "ok"}')
+
+        def log_message(self, *args: Any) -> None:
+            pass
+
+    server = HTTPServer(("127.0.0.1", free_port()), Health)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{server.server_port}/webhook"
+    server.shutdown()
+
+
+async def post(url: str, **kwargs: Any) -> httpx.Response:
+    async with httpx.AsyncClient(timeout=10) as client:
+        return await client.post(url, **kwargs)
+
+
+@pytest.mark.parametrize(("body", "headers"), [
+    (b"{not json", {"Content-Type": "application/json"}),
+    (b'["a", "list"]', {"Content-Type": "application/json"}),
+    (b'{"message": "hi"}', {"Content-Type": "application/json"}),
+    (b'{"sender": "", "message": "hi"}', {"Content-Type": "application/json"}),
+    (b'{"sender": "   ", "message": "hi"}', {"Content-Type": "application/json"}),
+    (('{"sender": "' + "x" * 300 + '", "message": "hi"}').encode(), {"Content-Type": "application/json"}),
+    (b'{"sender": "a", "message": 42}', {"Content-Type": "application/json"}),
+    (b'{"sender": "a", "message": "hi", "metadata": ["x"]}', {"Content-Type": "application/json"}),
+    (b"sender=a&message=hi", {"Content-Type": "application/x-www-form-urlencoded"}),
+    (b"", {}),
+])
+async def test_malformed_requests_get_a_clear_400(agent, body: bytes, headers: dict) -> None:
+    async with rest_server(agent) as url:
+        response = await post(url, content=body, headers=headers)
+    assert response.status_code == 400
+    error = response.json()["error"]  # says what to send instead
+    assert any(word in error for word in ("`sender`", "`message`", "`metadata`", "JSON")), error
+
+
+async def test_awkward_but_valid_messages_reach_the_dialogue(agent) -> None:
+    texts = ["", "   ", "😀😀😀", "مرحبا، هل تتحدث العربية؟", "<script>alert(1)</script>", "'; DROP TABLE events; --",
+             "ctrl\x01\x07chars", "nul\x00byte"]
+    async with rest_server(agent) as url:
+        for text in texts:
+            response = await post(url, json={"sender": "sme-1", "message": text})
+            assert response.status_code == 200, text
+            assert response.json()[0]["text"] == f"echo: {text.replace(chr(0), '')}".strip()
+        long = await post(url, json={"sender": "sme-2", "message": "a" * (MAX_MESSAGE_LENGTH + 5000)})
+    assert long.json()[0]["text"] == "echo: " + "a" * MAX_MESSAGE_LENGTH
+
+
+async def test_a_flooding_sender_is_slowed_down_and_others_are_not(agent, monkeypatch) -> None:
+    monkeypatch.setenv("S3M_RATE_LIMIT_BURST", "3")
+    monkeypatch.setenv("S3M_RATE_LIMIT_PER_MINUTE", "1")
+    async with rest_server(agent) as url:
+        codes = [(await post(url, json={"sender": "flood", "message": "hi"})).status_code for _ in range(5)]
+        other = await post(url, json={"sender": "calm", "message": "hi"})
+    assert codes == [200, 200, 200, 429, 429]
+    assert other.status_code == 200
+
+
+async def test_while_the_action_server_is_down_the_sme_gets_an_apology_in_its_language(
+    agent, rasa_domain, health_server
+) -> None:
+    agent.action_endpoint = EndpointConfig(url=f"http://127.0.0.1:{free_port()}/webhook")  # nothing listens
+    await agent.tracker_store.save(DialogueStateTracker.from_events("anna", [SlotSet("language", "de")]))
+    async with rest_server(agent) as url:
+        german = (await post(url, json={"sender": "anna", "message": "ja"})).json()
+        italian = (await post(url, json={"sender": "new", "message": "sì", "metadata": {"language": "it"}})).json()
+        agent.action_endpoint = EndpointConfig(url=health_server)  # back
+        resumed = (await post(url, json={"sender": "anna", "message": "ja"})).json()
+    assert [m["text"] for m in german] == [response_text(rasa_domain.as_dict(), "utter_actions_unavailable", "de")]
+    assert [m["text"] for m in italian] == [response_text(rasa_domain.as_dict(), "utter_actions_unavailable", "it")]
+    assert [m["text"] for m in resumed] == ["echo: ja"]
