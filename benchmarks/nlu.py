@@ -266,7 +266,7 @@ def main() -> None:
 
     writers = writers_holdout()
     if args.language_id_only:
-        print(json.dumps(language_id(trains, tests), indent=2))
+        print(json.dumps({"split": language_id(trains, tests), "writers": language_id(trains, writers)}, indent=2))
         return
 
     systems: dict[str, Any] = {}

@@ -78,6 +78,9 @@ class LanguageDetector(GraphComponent):
             "min_guess_confidence": 0.9,
             # Weight of the lexicon's votes against lingua's confidence values.
             "lexicon_weight": 0.7,
+            # Names that are the same in every language (the project's bodies, the clusters):
+            # left out before detection, so that "qui compose l'Investment Advisory Group ?" is French.
+            "neutral_terms": [],
             # Lexicon: a word belongs to a language when this share of its uses is there.
             "lexicon_min_share": 0.9,
             "lexicon_min_count": 2,
@@ -106,6 +109,10 @@ class LanguageDetector(GraphComponent):
         self.languages: List[str] = list(config["languages"])
         self.lexicon: Dict[str, str] = lexicon or {}
         self.unsupported: List[str] = list(config["unsupported_languages"])
+        terms = sorted(config["neutral_terms"], key=len, reverse=True)  # longest first: "Advisory Group" after its full name
+        self._neutral_terms = (
+            re.compile(r"\b(?:" + "|".join(re.escape(t) for t in terms) + r")\b", re.IGNORECASE) if terms else None
+        )
         self._detector = self._build_detector(self.languages, low_accuracy=False)
         self._screen = (
             self._build_detector(self.languages + self.unsupported, low_accuracy=True)
@@ -191,7 +198,7 @@ class LanguageDetector(GraphComponent):
 
     def detect(self, text: str) -> Dict[str, Any]:
         """Detect the language of a text: best language, confidence, words, reliability."""
-        words = words_of(text)
+        words = words_of(self._without_neutral_terms(text))
         language, confidence = None, 0.0
         if words:
             scores = self._confidences(self._detector, " ".join(words))
@@ -222,11 +229,17 @@ class LanguageDetector(GraphComponent):
             "supported": language in self.languages if language else None,
         }
 
+    def _without_neutral_terms(self, text: str) -> str:
+        return self._neutral_terms.sub(" ", text) if self._neutral_terms else text
+
     def _foreign_language(self, words: List[str], votes: Counter) -> tuple[str, float] | None:
         """A language we do not speak, when the screen says so and our lexicon does not object."""
         if self._screen is None or len(words) < self._config["min_words"]:
             return None
         if sum(votes.values()) >= len(words) / 2:  # mostly words of our training data
+            return None
+        known = votes.most_common(1)[0][1] if votes else 0
+        if known >= 2 and known >= len(words) / 3:  # a third of the words, two at least, are one of ours
             return None
         scores = self._confidences(self._screen, " ".join(words))
         best = max(scores, key=scores.get)

@@ -1,6 +1,7 @@
 """The LanguageDetector graph component, trained on the real nlu_data/."""
 
 import pytest
+import yaml
 from rasa.engine.graph import ExecutionContext, GraphSchema
 from rasa.engine.storage.local_model_storage import LocalModelStorage
 from rasa.engine.storage.resource import Resource
@@ -11,10 +12,14 @@ from bot.config import PROJECT_ROOT
 from bot.language import DETECTION_KEY
 from bot.nlu.language_detector import LanguageDetector
 
-CONFIG = {
-    **LanguageDetector.get_default_config(),
-    "unsupported_languages": ["es", "pt", "nl", "cs", "sk", "ro", "hu", "sv", "da"],
-}
+def configured() -> dict:
+    """The component's settings in config.yml, as the trained model gets them."""
+    pipeline = yaml.safe_load((PROJECT_ROOT / "config.yml").read_text(encoding="utf-8"))["pipeline"]
+    step = next(step for step in pipeline if step["name"].endswith("LanguageDetector"))
+    return {**LanguageDetector.get_default_config(), **{k: v for k, v in step.items() if k != "name"}}
+
+
+CONFIG = configured()
 
 
 @pytest.fixture(scope="module")
@@ -117,3 +122,18 @@ def test_channel_hint_is_reported(detector):
     report = run(detector, "ok", metadata={"language": "de-DE"}).get(DETECTION_KEY)
     assert report["hint"] == "de"
     assert run(detector, "ok", metadata={"language": "es"}).get(DETECTION_KEY)["hint"] is None
+
+
+@pytest.mark.parametrize("text, language", [
+    ("qui compose l'Investment Advisory Group ?", "fr"),
+    ("il Working Group of Regional Authorities cosa fa di preciso?", "it"),
+    ("co robi Investment Advisory Group?", "pl"),
+])
+def test_the_projects_english_names_do_not_make_a_message_english(detector, text, language):
+    report = run(detector, text).get(DETECTION_KEY)
+    assert report["language"] == language or not report["reliable"], report
+
+
+def test_words_of_our_training_data_outweigh_a_foreign_screen(detector):
+    report = run(detector, "fajrant na dziś, do jutra").get(DETECTION_KEY)
+    assert report["supported"] is not False, report  # Silesian-flavoured Polish is not Hungarian
