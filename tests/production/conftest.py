@@ -1,0 +1,156 @@
+"""The production set-up on this machine: PostgreSQL, Redis and several Rasa processes.
+
+PostgreSQL (127.0.0.1:5432) and Redis (127.0.0.1:6379) are the project machines' servers.
+S3M_TEST_POSTGRES_URL (see tests/leads/conftest.py) and S3M_TEST_REDIS_URL point
+elsewhere, or are "off" to skip where no server exists (never in CI).
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterator
+
+import httpx
+import pytest
+import redis
+import yaml
+
+from bot.config import PROJECT_ROOT
+from bot.leads import schema
+from bot.training import model_path, rasa_environment, train
+from tests.conftest import free_ports, wait_until_up
+from tests.leads.conftest import _postgres_database
+from tests.production.round_robin_proxy import RoundRobinProxy
+from tests.retraining.conftest import copy_small_project
+
+REDIS_URL = os.environ.get("S3M_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
+RASA_PROCESSES = 2
+
+
+@pytest.fixture(scope="session")
+def redis_url() -> str:
+    """URL of the test Redis, reachable (or the test is skipped outside CI)."""
+    if REDIS_URL == "off":
+        if os.environ.get("CI"):
+            pytest.fail("S3M_TEST_REDIS_URL=off is not allowed in CI")
+        pytest.skip("Redis tests switched off (S3M_TEST_REDIS_URL=off)")
+    try:
+        redis.Redis.from_url(REDIS_URL, socket_timeout=5).ping()
+    except redis.RedisError as error:
+        if os.environ.get("CI"):
+            raise
+        pytest.skip(f"no Redis at {REDIS_URL}: {error}")
+    return REDIS_URL
+
+
+@pytest.fixture(scope="module")
+def postgres_url() -> Iterator[str]:
+    """A throw-away PostgreSQL database with the current schema, dropped afterwards."""
+    for url in _postgres_database():
+        schema.upgrade(url)
+        yield url
+
+
+@pytest.fixture(scope="session")
+def small_model(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The small assistant of the retraining tests, trained once (about a minute)."""
+    workspace = copy_small_project(tmp_path_factory.mktemp("production") / "project")
+    return train(model_path(workspace.models_dir, workspace.root), workspace.config,
+                 workspace.training_data, workspace.domain)
+
+
+def production_endpoints(folder: Path) -> Path:
+    """endpoints.yml with the repository's tracker and lock stores (the small assistant has no
+    custom actions, so no action endpoint)."""
+    shipped = yaml.safe_load((PROJECT_ROOT / "endpoints.yml").read_text(encoding="utf-8"))
+    path = folder / "endpoints.yml"
+    path.write_text(yaml.safe_dump({key: shipped[key] for key in ("tracker_store", "lock_store")}))
+    return path
+
+
+@dataclass
+class RasaProcess:
+    url: str
+    process: subprocess.Popen
+    log_path: Path
+
+
+def start_rasa(model: Path, port: int, endpoints: Path, env: dict[str, str], log_path: Path) -> RasaProcess:
+    """Start `rasa run` with the HTTP API on `port` (ready once /status answers)."""
+    command = [sys.executable, "-m", "rasa", "run", "--enable-api", "--port", str(port), "--model", str(model),
+               "--endpoints", str(endpoints)]
+    with log_path.open("w") as log:
+        process = subprocess.Popen(command, cwd=PROJECT_ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+    return RasaProcess(f"http://127.0.0.1:{port}", process, log_path)
+
+
+def stop(processes: list[RasaProcess]) -> None:
+    for rasa in processes:
+        rasa.process.terminate()
+    for rasa in processes:
+        try:
+            rasa.process.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            rasa.process.kill()
+
+
+def production_environment(database_url: str, redis_url: str | None) -> dict[str, str]:
+    env = dict(rasa_environment(), S3M_DATABASE_URL=database_url,
+               PYTHONPATH=os.pathsep.join(filter(None, [str(PROJECT_ROOT), os.environ.get("PYTHONPATH")])))
+    env.pop("S3M_REDIS_URL", None)
+    if redis_url:
+        env["S3M_REDIS_URL"] = redis_url
+    return env
+
+
+@dataclass
+class ScaledAssistant:
+    """Several Rasa processes sharing PostgreSQL and Redis behind one address."""
+
+    proxy: RoundRobinProxy
+    processes: list[RasaProcess]
+    database_url: str
+
+    def say(self, sender: str, text: str) -> list[dict]:
+        """Send a message through the one address, on a connection of its own."""
+        response = httpx.post(f"{self.proxy.url}/webhooks/rest/webhook", json={"sender": sender, "message": text},
+                              headers={"Connection": "close"}, timeout=120)
+        response.raise_for_status()
+        return response.json()
+
+    def events(self, sender: str, process: RasaProcess) -> list[dict]:
+        """The conversation's events as one process reads them from the tracker store."""
+        response = httpx.get(f"{process.url}/conversations/{sender}/tracker", timeout=60)
+        response.raise_for_status()
+        return response.json()["events"]
+
+    @staticmethod
+    def new_sender() -> str:
+        return f"scale-{uuid.uuid4().hex[:12]}"
+
+
+@pytest.fixture(scope="module")
+def scaled_assistant(small_model: Path, postgres_url: str, redis_url: str,
+                     tmp_path_factory: pytest.TempPathFactory) -> Iterator[ScaledAssistant]:
+    """Two `rasa run` processes with the small model, PostgreSQL tracker store and Redis
+    locks, behind a round-robin proxy."""
+    work = tmp_path_factory.mktemp("scaled")
+    endpoints = production_endpoints(work)
+    env = production_environment(postgres_url, redis_url)
+    *rasa_ports, proxy_port = free_ports(RASA_PROCESSES + 1)
+    processes = [start_rasa(small_model, port, endpoints, env, work / f"rasa-{port}.log") for port in rasa_ports]
+    proxy = RoundRobinProxy(proxy_port, rasa_ports)
+    try:
+        for rasa in processes:
+            # Loading a model takes a while on 2 busy cores: a readiness wait, not a test.
+            wait_until_up(f"{rasa.url}/status", rasa.process, rasa.log_path, timeout=600)
+        proxy.start()
+        yield ScaledAssistant(proxy, processes, postgres_url)
+    finally:
+        proxy.stop()
+        stop(processes)
