@@ -15,6 +15,8 @@ import argparse
 import sys
 from datetime import timedelta
 
+from sqlalchemy.orm import sessionmaker
+
 from bot.config import load_settings
 from bot.leads.models import TrainingRun, utcnow
 from bot.leads.schema import migrated_session
@@ -87,7 +89,7 @@ def _retrain(session, workspace: Workspace, server: RasaServer) -> int:
     except runs.RunError:
         print("A run is in progress already.", file=sys.stderr)
         return 2
-    sessions = runs.sessionmaker(session.get_bind(), future=True)
+    sessions = sessionmaker(session.get_bind(), future=True)
     thread = runs.start_in_background(sessions, run.id, workspace, server)
     shown = ""
     while thread.is_alive():

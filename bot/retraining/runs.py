@@ -20,7 +20,7 @@ from typing import Callable
 
 import yaml
 from sqlalchemy import select
-from sqlalchemy.orm import Session, sessionmaker  # noqa: F401 - sessionmaker is used by the CLI too
+from sqlalchemy.orm import Session, sessionmaker
 
 from bot.config import PROJECT_ROOT
 from bot.leads.models import TrainingRun, User, utcnow
