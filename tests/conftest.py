@@ -18,6 +18,7 @@ import pytest
 import yaml
 
 from bot.config import PROJECT_ROOT
+from tests.postgres import throwaway_postgres_database
 
 os.environ["RASA_TELEMETRY_ENABLED"] = "false"
 
@@ -144,7 +145,8 @@ def wait_until_up(url: str, process: subprocess.Popen, log_path: Path, timeout: 
 
 @pytest.fixture(scope="session")
 def assistant(trained_model: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Assistant]:
-    """Start the whole assistant once per session, on free ports and a fresh SQLite file,
+    """Start the whole assistant once per session, on free ports and a fresh SQLite file (or, with
+    S3M_TEST_STACK=postgresql+redis, a fresh PostgreSQL database and Redis locks: `make test-production-stack`),
     with a real SMTP server of the test's own receiving the clusters' e-mails."""
     from aiosmtpd.controller import Controller
 
@@ -155,7 +157,11 @@ def assistant(trained_model: Path, tmp_path_factory: pytest.TempPathFactory) -> 
     names = ("S3M_RASA_PORT", "S3M_ACTION_PORT", "S3M_PORTAL_PORT", "S3M_SMTP_PORT")
     ports = dict(zip(names, free_ports(len(names)), strict=True))
     env = dict(os.environ, **{k: str(v) for k, v in ports.items()})
-    env["S3M_DATABASE_URL"] = os.environ.get("S3M_TEST_ASSISTANT_DATABASE_URL") or f"sqlite:///{work / 'assistant.db'}"
+    production_stack = os.environ.get("S3M_TEST_STACK") == "postgresql+redis"
+    database = throwaway_postgres_database() if production_stack else None
+    env["S3M_DATABASE_URL"] = next(database) if database else f"sqlite:///{work / 'assistant.db'}"
+    if production_stack:
+        env["S3M_REDIS_URL"] = os.environ.get("S3M_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
     env.update(S3M_SMTP_HOST="127.0.0.1", S3M_ADMIN_TOKEN=ADMIN_TOKEN, S3M_OUTBOX_INTERVAL="1")
     # Tests talk faster than any SME types; the rate limit itself is tested in tests/channels/test_rest.py.
     env.update(S3M_RATE_LIMIT_PER_MINUTE="6000", S3M_RATE_LIMIT_BURST="1000")
@@ -189,3 +195,5 @@ def assistant(trained_model: Path, tmp_path_factory: pytest.TempPathFactory) -> 
             except subprocess.TimeoutExpired:
                 os.killpg(process.pid, signal.SIGKILL)
         log.close()
+        if database:
+            database.close()  # drops the throw-away database

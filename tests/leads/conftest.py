@@ -7,41 +7,15 @@ server, or to "off" to skip the PostgreSQL half where no server exists (never in
 
 from __future__ import annotations
 
-import os
-import uuid
 from typing import Iterator
 
 import pytest
-from sqlalchemy import create_engine, text
-from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.database import build_engine
 from bot.leads import schema
-
-POSTGRES_URL = os.environ.get("S3M_TEST_POSTGRES_URL", "postgresql+psycopg2://postgres@127.0.0.1:5432/test")
-
-
-def _postgres_database() -> Iterator[str]:
-    if POSTGRES_URL == "off":
-        if os.environ.get("CI"):
-            pytest.fail("S3M_TEST_POSTGRES_URL=off is not allowed in CI")
-        pytest.skip("PostgreSQL tests switched off (S3M_TEST_POSTGRES_URL=off)")
-    server = create_engine(POSTGRES_URL, isolation_level="AUTOCOMMIT", future=True)
-    name = f"s3m_test_{uuid.uuid4().hex[:12]}"
-    try:
-        with server.connect() as connection:
-            connection.execute(text(f'CREATE DATABASE "{name}"'))
-    except Exception as error:  # noqa: BLE001 - say why, then fail or skip
-        if os.environ.get("CI"):
-            raise
-        pytest.skip(f"no PostgreSQL at {POSTGRES_URL}: {error}")
-    try:
-        yield str(make_url(POSTGRES_URL).set(database=name))
-    finally:
-        with server.connect() as connection:
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        server.dispose()
+from tests.postgres import throwaway_postgres_database
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
@@ -52,7 +26,7 @@ def database_url(request: pytest.FixtureRequest, tmp_path) -> Iterator[str]:
         schema.upgrade(url)
         yield url
     else:
-        for url in _postgres_database():
+        for url in throwaway_postgres_database():
             schema.upgrade(url)
             yield url
 

@@ -1,7 +1,7 @@
 """The production set-up on this machine: PostgreSQL, Redis and several Rasa processes.
 
 PostgreSQL (127.0.0.1:5432) and Redis (127.0.0.1:6379) are the project machines' servers.
-S3M_TEST_POSTGRES_URL (see tests/leads/conftest.py) and S3M_TEST_REDIS_URL point
+S3M_TEST_POSTGRES_URL (see tests/postgres.py) and S3M_TEST_REDIS_URL point
 elsewhere, or are "off" to skip where no server exists (never in CI).
 """
 
@@ -24,7 +24,7 @@ from bot.config import PROJECT_ROOT
 from bot.leads import schema
 from bot.training import model_path, rasa_environment, train
 from tests.conftest import free_ports, wait_until_up
-from tests.leads.conftest import _postgres_database
+from tests.postgres import throwaway_postgres_database
 from tests.production.round_robin_proxy import RoundRobinProxy
 from tests.retraining.conftest import copy_small_project
 
@@ -51,7 +51,7 @@ def redis_url() -> str:
 @pytest.fixture(scope="module")
 def postgres_url() -> Iterator[str]:
     """A throw-away PostgreSQL database with the current schema, dropped afterwards."""
-    for url in _postgres_database():
+    for url in throwaway_postgres_database():
         schema.upgrade(url)
         yield url
 

@@ -31,7 +31,7 @@ from bot.leads.clusters import load_clusters
 from bot.leads.store import LeadStore, Registration
 from bot.training import model_path, train
 from tests.conftest import free_port, wait_until_up
-from tests.leads.conftest import _postgres_database
+from tests.postgres import throwaway_postgres_database
 from tests.production.conftest import (
     REDIS_URL,
     production_endpoints,
@@ -69,7 +69,7 @@ def measure(conversations: int, messages: int, model: Path | None) -> dict:
         workspace = copy_small_project(work / "project")
         model = train(model_path(workspace.models_dir, workspace.root), workspace.config,
                       workspace.training_data, workspace.domain)
-    database = _postgres_database()  # the database is dropped when this generator closes
+    database = throwaway_postgres_database()  # the database is dropped when this generator closes
     try:
         return measure_on(next(database), model, work, conversations, messages)
     finally:

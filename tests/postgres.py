@@ -1,0 +1,40 @@
+"""Throw-away PostgreSQL databases for tests, on the project machines' server.
+
+PostgreSQL runs at 127.0.0.1:5432 (trust auth). Set S3M_TEST_POSTGRES_URL to another
+server, or to "off" to skip PostgreSQL tests where no server exists (never in CI).
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from typing import Iterator
+
+import pytest
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+
+POSTGRES_URL = os.environ.get("S3M_TEST_POSTGRES_URL", "postgresql+psycopg2://postgres@127.0.0.1:5432/test")
+
+
+def throwaway_postgres_database() -> Iterator[str]:
+    """Yield the URL of a new, empty database on the test server; it is dropped afterwards."""
+    if POSTGRES_URL == "off":
+        if os.environ.get("CI"):
+            pytest.fail("S3M_TEST_POSTGRES_URL=off is not allowed in CI")
+        pytest.skip("PostgreSQL tests switched off (S3M_TEST_POSTGRES_URL=off)")
+    server = create_engine(POSTGRES_URL, isolation_level="AUTOCOMMIT", future=True)
+    name = f"s3m_test_{uuid.uuid4().hex[:12]}"
+    try:
+        with server.connect() as connection:
+            connection.execute(text(f'CREATE DATABASE "{name}"'))
+    except Exception as error:  # noqa: BLE001 - say why, then fail or skip
+        if os.environ.get("CI"):
+            raise
+        pytest.skip(f"no PostgreSQL at {POSTGRES_URL}: {error}")
+    try:
+        yield str(make_url(POSTGRES_URL).set(database=name))
+    finally:
+        with server.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        server.dispose()
