@@ -71,7 +71,7 @@ class ActionServerGuard:
             await message.output_channel.send_response(message.sender_id, reply)
 
     async def _action_server_up(self, agent: Agent) -> bool:
-        endpoint = agent.action_endpoint
+        endpoint = getattr(agent, "action_endpoint", None)  # none: no custom actions to wait for
         if endpoint is None or not endpoint.url or time.monotonic() < self._healthy_until:
             return True
         health = endpoint.url.rsplit("/", 1)[0] + "/health"
