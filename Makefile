@@ -12,7 +12,7 @@ RASA   := $(PYTHON) -m rasa
 STAMP  := $(VENV)/.installed
 WIDGET := bot/portal/static/widget/s3martmed-chat.js
 
-.PHONY: help install widget lock lint test test-python validate train test-stories run bench-nlu clean
+.PHONY: help install widget lock lint test test-python test-production-stack validate train test-stories run bench-nlu bench clean
 
 help:  ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-14s %s\n", $$1, $$2}'
@@ -69,13 +69,20 @@ test-stories: train  ## Conversation tests in every language (tests/stories)
 	  --out results/e2e --e2e > results/e2e.log 2>&1 || { tail -50 results/e2e.log; exit 1; }
 	@grep -A2 "CONVERSATION level\|ACTION level" results/e2e.log | grep -E "level|Correct"
 
-test: lint validate train test-python test-stories  ## The whole suite
+test-production-stack: train  ## The conversation tests again, on PostgreSQL and Redis locks (docs/production.md)
+	S3M_TEST_STACK=postgresql+redis $(PYTHON) -m pytest tests/test_registration.py tests/test_assistant.py \
+	  tests/test_hostile_messages.py -p no:cacheprovider
+
+test: lint validate train test-python test-stories test-production-stack  ## The whole suite
 
 run: install  ## Train if needed, then start Rasa (5005), actions (5055) and portal (8000)
 	$(PYTHON) -m bot.launcher
 
 bench-nlu: install  ## Measure the NLU: one model vs five, per language (docs/nlu-benchmark.md)
 	$(PYTHON) -m benchmarks.nlu $(BENCH_ARGS)
+
+bench: install  ## Reply latency under load, ours against the rasa init bot (docs/benchmark.md)
+	$(PYTHON) -m benchmarks.latency $(BENCH_ARGS)
 
 clean:  ## Remove trained models and test results
 	rm -rf models results .rasa

@@ -65,8 +65,9 @@ def codes_in(text: str, index: Dict[str, str]) -> list[str]:
     return found
 
 
-def known_countries() -> set[str]:
-    return set(place_index().values())
+@lru_cache(maxsize=1)
+def known_countries() -> frozenset[str]:
+    return frozenset(place_index().values())
 
 
 def country_of(text: str | None) -> str | None:

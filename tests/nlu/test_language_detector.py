@@ -12,6 +12,7 @@ from bot.config import PROJECT_ROOT
 from bot.language import DETECTION_KEY
 from bot.nlu.language_detector import LanguageDetector
 
+
 def configured() -> dict:
     """The component's settings in config.yml, as the trained model gets them."""
     pipeline = yaml.safe_load((PROJECT_ROOT / "config.yml").read_text(encoding="utf-8"))["pipeline"]
