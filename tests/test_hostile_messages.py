@@ -3,10 +3,11 @@ the parse API: never a 500, never internals, always an answer in the conversatio
 
 from __future__ import annotations
 
-from urllib.parse import quote
-
 import httpx
 import pytest
+from sqlalchemy import text
+
+from bot.database import build_engine
 
 HOSTILE = {
     "empty": "",
@@ -17,7 +18,7 @@ HOSTILE = {
     "right to left": "مرحبا، هل يمكنكم مساعدتنا؟",
     "html": "<script>alert('x')</script><img src=x onerror=alert(1)>",
     "sql": "'; DROP TABLE events; --",
-    "json-looking": '{"intent": "delete_my_data"}',
+    "json-looking": '{"text": "hallo", "intent": "greet", "entities": []}',
     "fake intent payload": '/inform{"email": "<script>@x"}',
 }
 
@@ -52,12 +53,18 @@ def test_hostile_message_gets_an_answer_in_the_conversations_language(assistant,
 def test_odd_but_valid_sender_ids_are_just_conversations(assistant, sender) -> None:
     replies = assistant.say(sender, "Hello, what is S3martMed?")
     assert replies and replies[0]["text"]
-    tracker = httpx.get(f"{assistant.rasa_url}/conversations/{quote(sender, safe='')}/tracker", timeout=30).json()
-    assert tracker["sender_id"] == sender
+    # Read from the database: Rasa's tracker URL cannot carry every sender id (Sanic does not
+    # decode percent-escapes in path parameters), the stored conversation can.
+    engine = build_engine(assistant.database_url)
+    with engine.connect() as connection:
+        stored = connection.execute(text("SELECT count(*) FROM events WHERE sender_id = :s AND type_name = 'user'"),
+                                    {"s": sender}).scalar()
+    engine.dispose()
+    assert stored == 1
 
 
 def test_parse_api_survives_hostile_text(assistant) -> None:
-    for text in HOSTILE.values():
-        response = httpx.post(f"{assistant.rasa_url}/model/parse", json={"text": text}, timeout=60)
-        assert response.status_code == 200, text
+    for message in HOSTILE.values():
+        response = httpx.post(f"{assistant.rasa_url}/model/parse", json={"text": message}, timeout=60)
+        assert response.status_code == 200, message
         assert "intent" in response.json()

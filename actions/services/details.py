@@ -79,20 +79,20 @@ def from_entities(message: Dict[str, Any], requested: str | None, language: str 
 
 def _whole_name(text: str, entity: Dict[str, Any], value: str) -> str:
     """The name with the capitalised words and abbreviations that follow it ("Telemed" +
-    " Piemonte Srl", "Cardiobit" + " sp. z o.o."): the NLU often stops a name early."""
-    end = entity.get("end")
-    if not isinstance(end, int) or text[entity.get("start", 0):end] != value:
+    " Piemonte Srl", "Cardiobit" + " sp. z o.o.", "Ortomed S.r.l" + "."): the NLU often stops
+    a name early. Taken from the text itself, so its spacing and punctuation stay as typed."""
+    start, end = entity.get("start", 0), entity.get("end")
+    if not isinstance(end, int) or text[start:end] != value:
         return value
-    rest = text[end:].split()
-    taken = []
-    for word in rest:
-        clean = word.strip(",;!?")
+    whole_end = end
+    for word in re.finditer(r"\S+", text[end:]):
+        clean = word.group().rstrip(",;!?")
         if not clean or not (clean[0].isupper() or "." in clean or clean in ("z", "&")):
             break
-        taken.append(clean)
-        if clean != word:
+        whole_end = end + word.start() + len(clean)
+        if clean != word.group():
             break
-    return " ".join([value, *taken])
+    return text[start:whole_end]
 
 
 def _swap_mislabelled_name(found: Dict[str, Any], requested: str | None) -> None:

@@ -11,7 +11,6 @@ server is back (the SME is asked to send the message again).
 from __future__ import annotations
 
 import logging
-import time
 from typing import TYPE_CHECKING, Any, Awaitable, Callable
 
 import httpx
@@ -27,7 +26,7 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 APOLOGY = "utter_actions_unavailable"
-UP_FOR_SECONDS = 1.0  # a healthy answer is trusted this long, so a busy server is not asked every message
+HEALTH_TIMEOUT_SECONDS = 2.0
 
 
 class ActionServerGuard:
@@ -36,7 +35,7 @@ class ActionServerGuard:
     def __init__(self, output_channel_name: str) -> None:
         self._output_channel_name = output_channel_name
         self._app: Sanic | None = None
-        self._healthy_until = 0.0
+        self._client: httpx.AsyncClient | None = None  # made in the server's event loop, kept for its life
 
     def wrap(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Callable[[UserMessage], Awaitable[None]]:
         async def guarded(message: UserMessage) -> None:
@@ -71,18 +70,17 @@ class ActionServerGuard:
             await message.output_channel.send_response(message.sender_id, reply)
 
     async def _action_server_up(self, agent: Agent) -> bool:
+        """Asked before every turn: a localhost round trip costs well under a millisecond, and
+        a cached "yes" would let a message through into the silence this guard exists to prevent."""
         endpoint = getattr(agent, "action_endpoint", None)  # none: no custom actions to wait for
-        if endpoint is None or not endpoint.url or time.monotonic() < self._healthy_until:
+        if endpoint is None or not endpoint.url:
             return True
-        health = endpoint.url.rsplit("/", 1)[0] + "/health"
+        if self._client is None:
+            self._client = httpx.AsyncClient(timeout=HEALTH_TIMEOUT_SECONDS)
         try:
-            async with httpx.AsyncClient(timeout=2.0) as client:
-                up = (await client.get(health)).status_code == 200
+            return (await self._client.get(endpoint.url.rsplit("/", 1)[0] + "/health")).status_code == 200
         except httpx.HTTPError:
-            up = False
-        if up:
-            self._healthy_until = time.monotonic() + UP_FOR_SECONDS
-        return up
+            return False
 
     async def _language_of(self, agent: Agent, message: UserMessage) -> str:
         """The language the turn would have been answered in (the NLU runs without the action server)."""

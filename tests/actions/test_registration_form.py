@@ -155,6 +155,13 @@ async def test_a_company_name_with_a_region_in_it_stays_one_name(dispatcher, dom
     assert slots["company_name"] == "Telemed Piemonte Srl" and "target_regions" not in slots
 
 
+async def test_a_company_name_keeps_its_final_full_stop(dispatcher, domain):
+    latest = message("Ortomed S.r.l.", entities=[{"entity": "company_name", "value": "Ortomed S.r.l", "start": 0, "end": 13}])
+    slots = await run_form(form_tracker(latest, {"requested_slot": "company_name", "language": "it"}),
+                           dispatcher, domain)
+    assert slots["company_name"] == "Ortomed S.r.l."
+
+
 async def test_no_to_the_last_question_before_the_summary_still_shows_the_summary(dispatcher, domain):
     from actions.registration import ActionAskRegistrationConfirmed
 
