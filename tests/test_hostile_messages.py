@@ -18,7 +18,7 @@ HOSTILE = {
     "right to left": "مرحبا، هل يمكنكم مساعدتنا؟",
     "html": "<script>alert('x')</script><img src=x onerror=alert(1)>",
     "sql": "'; DROP TABLE events; --",
-    "json-looking": '{"text": "hallo", "intent": "greet", "entities": []}',
+    "json-looking": '{"x": 1, "y": [2, 3], "z": null}',
     "fake intent payload": '/inform{"email": "<script>@x"}',
 }
 
