@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -23,6 +22,7 @@ from typing import Iterator
 import httpx
 
 from bot.config import PROJECT_ROOT
+from bot.free_ports import free_ports
 from bot.training import model_path, rasa_environment
 
 START_TIMEOUT = 900  # loading our model takes 1-3 min on 2 busy cores
@@ -38,18 +38,6 @@ class Server:
     log_path: Path
     startup_seconds: float = 0.0
     extra: dict = field(default_factory=dict)
-
-
-def free_ports(count: int) -> list[int]:
-    """Distinct free ports: all bound at once, so none is handed out twice."""
-    sockets = [socket.socket() for _ in range(count)]
-    try:
-        for s in sockets:
-            s.bind(("127.0.0.1", 0))
-        return [s.getsockname()[1] for s in sockets]
-    finally:
-        for s in sockets:
-            s.close()
 
 
 def wait_until_up(url: str, process: subprocess.Popen, log_path: Path, timeout: float = START_TIMEOUT,

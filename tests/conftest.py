@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -18,6 +17,7 @@ import pytest
 import yaml
 
 from bot.config import PROJECT_ROOT
+from bot.free_ports import free_port, free_ports  # noqa: F401 - re-exported for the tests
 from tests.postgres import throwaway_postgres_database
 
 os.environ["RASA_TELEMETRY_ENABLED"] = "false"
@@ -37,22 +37,6 @@ def trained_model() -> Path:
     from bot.training import ensure_model
 
     return ensure_model(load_settings().models_dir)
-
-
-def free_port() -> int:
-    return free_ports(1)[0]
-
-
-def free_ports(count: int) -> list[int]:
-    """Distinct free ports: all bound at once, so none is handed out twice."""
-    sockets = [socket.socket() for _ in range(count)]
-    try:
-        for s in sockets:
-            s.bind(("127.0.0.1", 0))
-        return [s.getsockname()[1] for s in sockets]
-    finally:
-        for s in sockets:
-            s.close()
 
 
 ADMIN_TOKEN = "test-admin-token"
