@@ -23,8 +23,9 @@ from pathlib import Path
 
 from benchmarks.conversations import OURS
 from benchmarks.load import first_reply_ms, run_phase
-from benchmarks.stack import SmtpSink, free_ports, models_dir_with, our_environment, stop, wait_until_up
+from benchmarks.stack import SmtpSink, models_dir_with, our_environment, stop, wait_until_up
 from bot.config import PROJECT_ROOT
+from bot.free_ports import free_ports
 
 PROFILED = ("rasa", "actions")
 USERS = 20
