@@ -12,7 +12,7 @@ RASA   := $(PYTHON) -m rasa
 STAMP  := $(VENV)/.installed
 WIDGET := bot/portal/static/widget/s3martmed-chat.js
 
-.PHONY: help install widget lock lint test test-python test-production-stack validate train test-stories run bench-nlu bench clean
+.PHONY: help install widget lock lint test test-python test-production-stack validate train test-stories run bench-nlu bench-e2e bench clean
 
 help:  ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-14s %s\n", $$1, $$2}'
@@ -64,7 +64,8 @@ test-stories: train  ## Conversation tests in every language (tests/stories)
 	@# Dialogue: given each story's intents, every action must be right (fails the build).
 	$(RASA) test core --stories tests/stories --model $$($(PYTHON) -m bot.training 2>/dev/null) \
 	  --out results/dialogue --fail-on-prediction-errors
-	@# End to end: the messages are parsed by the model; a measurement, printed and kept in results/e2e.
+
+bench-e2e: train  ## The conversations of tests/stories with the NLU in the loop: a measurement (results/e2e)
 	$(RASA) test core --stories tests/stories --model $$($(PYTHON) -m bot.training 2>/dev/null) \
 	  --out results/e2e --e2e > results/e2e.log 2>&1 || { tail -50 results/e2e.log; exit 1; }
 	@grep -A2 "CONVERSATION level\|ACTION level" results/e2e.log | grep -E "level|Correct"

@@ -23,7 +23,7 @@ from bot.config import load_settings
 
 logger = logging.getLogger(__name__)
 
-MAX_SENDER_LENGTH = 256
+MAX_SENDER_LENGTH = 255  # the sender_id column of Rasa's SQL tracker store; PostgreSQL refuses longer ones
 MAX_MESSAGE_LENGTH = 20_000  # longer texts are cut: no SME question needs more, and the NLU's cost grows with length
 
 
