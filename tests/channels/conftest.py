@@ -100,6 +100,21 @@ class RunningChannel:
 
 
 @asynccontextmanager
+async def serving(app: Sanic, port: int) -> AsyncIterator[None]:
+    """Run a Sanic app on 127.0.0.1:`port` in this event loop, with its listeners, until exit."""
+    server = await app.create_server(host="127.0.0.1", port=port, return_asyncio_server=True, access_log=False)
+    await server.startup()
+    await server.before_start()
+    await server.after_start()
+    try:
+        yield
+    finally:
+        await server.before_stop()
+        await server.close()
+        await server.after_stop()
+
+
+@asynccontextmanager
 async def running_channel(channel: TelegramInput, agent: Any) -> AsyncIterator[RunningChannel]:
     """Mount the channel as Rasa does (`/webhooks/telegram`) and run the server until exit."""
     app = Sanic(f"telegram_test_{uuid.uuid4().hex[:12]}", configure_logging=False)
@@ -112,16 +127,8 @@ async def running_channel(channel: TelegramInput, agent: Any) -> AsyncIterator[R
         await echo(message)
 
     app.blueprint(channel.blueprint(handle), url_prefix="/webhooks/telegram")
-    server = await app.create_server(host="127.0.0.1", port=port, return_asyncio_server=True, access_log=False)
-    await server.startup()
-    await server.before_start()
-    await server.after_start()
-    try:
+    async with serving(app, port):
         yield running
-    finally:
-        await server.before_stop()
-        await server.close()
-        await server.after_stop()
 
 
 # ---- Telegram updates, shaped as the Bot API sends them ----

@@ -20,6 +20,7 @@ from sanic import Sanic
 
 from actions.services.responses import response_text
 from bot.channels.rest import MAX_MESSAGE_LENGTH, RestInput
+from tests.channels.conftest import serving
 from tests.conftest import free_port
 
 
@@ -34,16 +35,8 @@ async def rest_server(agent: Any) -> AsyncIterator[str]:
 
     app.blueprint(RestInput().blueprint(echo), url_prefix="/webhooks/rest")
     port = free_port()
-    server = await app.create_server(host="127.0.0.1", port=port, return_asyncio_server=True, access_log=False)
-    await server.startup()
-    await server.before_start()
-    await server.after_start()
-    try:
+    async with serving(app, port):
         yield f"http://127.0.0.1:{port}/webhooks/rest/webhook"
-    finally:
-        await server.before_stop()
-        await server.close()
-        await server.after_stop()
 
 
 @pytest.fixture

@@ -9,6 +9,7 @@ from rasa.core.run import configure_app, create_http_input_channels
 from bot.channels.telegram import TelegramInput
 from bot.channels.telegram_settings import TelegramConfigurationError
 from bot.config import PROJECT_ROOT
+from tests.channels.conftest import serving
 from tests.conftest import free_port
 
 
@@ -21,18 +22,9 @@ async def test_credentials_yml_without_token_mounts_an_inert_channel(monkeypatch
 
     app = configure_app(channels, enable_api=False, port=free_port())  # Rasa's own app and route
     port = free_port()
-    server = await app.create_server(host="127.0.0.1", port=port, return_asyncio_server=True, access_log=False)
-    await server.startup()
-    await server.before_start()
-    await server.after_start()
-    try:
-        async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}") as client:
-            status = await client.get("/webhooks/telegram/")
-            webhook = await client.post("/webhooks/telegram/webhook", json={"update_id": 1})
-    finally:
-        await server.before_stop()
-        await server.close()
-        await server.after_stop()
+    async with serving(app, port), httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}") as client:
+        status = await client.get("/webhooks/telegram/")
+        webhook = await client.post("/webhooks/telegram/webhook", json={"update_id": 1})
     assert status.json() == {"status": "disabled"}
     assert webhook.status_code == 404
     assert telegram.get_output_channel() is None
