@@ -10,15 +10,11 @@ import csv
 import io
 import os
 import shutil
-import subprocess
-import sys
-import time
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Iterator
 
-import httpx
 import pytest
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -27,8 +23,8 @@ from bot.database import build_engine
 from bot.leads import schema
 from bot.leads.models import LeadStatusChange, OutboxMessage, RoutingDecision
 from bot.portal.accounts import create_user
-from tests.conftest import free_port
 from tests.portal.conftest import PASSWORD, add_events, add_lead
+from tests.portal_server import serve_portal
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update"]
@@ -115,35 +111,10 @@ def portal(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Portal]:
     ], start=datetime.now(UTC) - timedelta(hours=2, minutes=5))
     engine.dispose()
 
-    port = free_port()
-    env = {**os.environ, "S3M_DATABASE_URL": url, "S3M_SECRET_KEY": "browser-test-key", "S3M_PORTAL_PORT": str(port)}
-    log_path = work / "uvicorn.log"
-    with log_path.open("w") as log:
-        server = subprocess.Popen(
-            [sys.executable, "-m", "uvicorn", "bot.portal.app:create_app", "--factory", "--ws", "none",
-             "--host", "127.0.0.1", "--port", str(port)],
-            cwd=PROJECT_ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
-        )
-        try:
-            _wait_for(f"http://127.0.0.1:{port}/health", server, log_path)
-            screenshots = SCREENSHOTS if os.environ.get("S3M_UPDATE_SCREENSHOTS") else work
-            yield Portal(f"http://127.0.0.1:{port}", lead_ids, screenshots)
-        finally:
-            server.terminate()
-            server.wait(timeout=30)
-
-
-def _wait_for(url: str, server: subprocess.Popen, log_path: Path, timeout: float = 60) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if server.poll() is not None:
-            raise RuntimeError(f"the portal exited:\n{log_path.read_text()[-3000:]}")
-        try:
-            if httpx.get(url, timeout=2).status_code == 200:
-                return
-        except httpx.HTTPError:
-            time.sleep(0.3)
-    raise RuntimeError(f"the portal did not start:\n{log_path.read_text()[-3000:]}")
+    env = {**os.environ, "S3M_DATABASE_URL": url, "S3M_SECRET_KEY": "browser-test-key"}
+    with serve_portal(env, work / "uvicorn.log") as portal_url:
+        screenshots = SCREENSHOTS if os.environ.get("S3M_UPDATE_SCREENSHOTS") else work
+        yield Portal(portal_url, lead_ids, screenshots)
 
 
 @pytest.fixture(scope="module")

@@ -21,7 +21,7 @@ from bot.config import PROJECT_ROOT
 from bot.database import build_engine
 from bot.portal.accounts import create_user
 from tests.browser import chromium, screenshot_folder
-from tests.conftest import free_port, wait_until_up
+from tests.portal_server import serve_portal
 from tests.retraining.conftest import LOW_CONFIDENCE, SmallAssistant
 
 ADMIN, PASSWORD = "admin@s3martmed.example", "a long enough password"
@@ -36,21 +36,9 @@ def portal(small_assistant: SmallAssistant, tmp_path_factory: pytest.TempPathFac
         create_user(session, email=ADMIN, name="Ada Admin", password=PASSWORD, cluster=None)
         session.commit()
     engine.dispose()
-    port = free_port()
-    log_path = tmp_path_factory.mktemp("portal") / "portal.log"
-    env = dict(small_assistant.env, S3M_SECRET_KEY="retraining-test", S3M_PORTAL_PORT=str(port))
-    with log_path.open("w") as log:
-        server = subprocess.Popen(
-            [sys.executable, "-m", "uvicorn", "bot.portal.app:create_app", "--factory", "--ws", "none",
-             "--host", "127.0.0.1", "--port", str(port)],
-            cwd=PROJECT_ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
-        )
-        try:
-            wait_until_up(f"http://127.0.0.1:{port}/health", server, log_path, timeout=60)
-            yield f"http://127.0.0.1:{port}"
-        finally:
-            server.terminate()
-            server.wait(timeout=30)
+    env = dict(small_assistant.env, S3M_SECRET_KEY="retraining-test")
+    with serve_portal(env, tmp_path_factory.mktemp("portal") / "portal.log") as url:
+        yield url
 
 
 def cli(small_assistant: SmallAssistant, *args: str) -> subprocess.CompletedProcess:
