@@ -19,13 +19,26 @@ def build_engine(url: str) -> Engine:
     """Build an engine; SQLite gets WAL so Rasa, actions and portal can share the file."""
     ensure_sqlite_directory(url)
     engine = create_engine(url, future=True, pool_pre_ping=True)
-    if engine.dialect.name == "sqlite":
-
-        @event.listens_for(engine, "connect")
-        def _sqlite_pragmas(dbapi_connection, _record):  # type: ignore[no-untyped-def]
-            cursor = dbapi_connection.cursor()
-            cursor.execute("PRAGMA journal_mode=WAL")
-            cursor.execute("PRAGMA busy_timeout=5000")
-            cursor.close()
-
+    tune_sqlite(engine)
     return engine
+
+
+def tune_sqlite(engine: Engine) -> None:
+    """Give each new SQLite connection WAL, a busy timeout and commits without fsync.
+
+    Several processes share the embedded default's file, hence WAL and the busy timeout.
+    `synchronous=NORMAL` syncs at checkpoints instead of at every commit: each message's
+    tracker save would otherwise wait for the disk (2 ms here), and WAL keeps the file
+    consistent if a process dies. A power cut may lose the last moments; production runs
+    on PostgreSQL (docs/production.md). Other databases are left untouched.
+    """
+    if engine.dialect.name != "sqlite":
+        return
+
+    @event.listens_for(engine, "connect")
+    def _sqlite_pragmas(dbapi_connection, _record):  # type: ignore[no-untyped-def]
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.execute("PRAGMA busy_timeout=5000")
+        cursor.close()

@@ -11,6 +11,9 @@ from __future__ import annotations
 import re
 from typing import Any, Mapping, Sequence
 
+LANGUAGES = ("en", "de", "fr", "it", "pl")
+"""The contract's five codes: the values of the domain's `language` slot (a test keeps them equal)."""
+
 DETECTION_KEY = "language_detection"
 """Key of the detector's report in a parsed message (`/model/parse`, `latest_message`)."""
 

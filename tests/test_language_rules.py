@@ -2,9 +2,9 @@
 
 import pytest
 
-from bot.language import FALLBACK_LANGUAGE, choose_language, normalize_code
+from bot.language import FALLBACK_LANGUAGE, LANGUAGES, choose_language, normalize_code
 
-SUPPORTED = ["en", "de", "fr", "it", "pl"]
+SUPPORTED = list(LANGUAGES)
 
 
 def report(**fields):
@@ -57,3 +57,12 @@ def test_first_message_uses_hint_then_guess_then_english():
 def test_reliable_detection_beats_hint():
     r = report(language="pl", reliable=True, supported=True, hint="de")
     assert choose_language(None, r, SUPPORTED) == "pl"
+
+
+def test_the_five_codes_are_the_domains():
+    from rasa.shared.core.domain import Domain
+
+    from bot.config import PROJECT_ROOT
+
+    slot = next(s for s in Domain.load(str(PROJECT_ROOT / "domain.yml")).slots if s.name == "language")
+    assert [v for v in slot.values if v != "__other__"] == list(LANGUAGES)  # Rasa adds __other__

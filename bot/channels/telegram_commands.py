@@ -17,8 +17,10 @@ every other part of the parse, including the LanguageDetector's report with the
 channel's language hint. `/start` is the first message of every Telegram
 conversation; sent as `/greet`, it would greet a German user in English. The
 parse result built here carries that hint (a report shaped like the detector's,
-see `bot.language.DETECTION_KEY`), so `action_validate_slot_mappings` picks the
-user's language as for any message. `/privacy` has no payload form at all: a
+see `bot.language.DETECTION_KEY`); `/start`'s also carries the user's Telegram
+language as the `language` entity, which sets the conversation's language as the
+LanguageDetector does for a first message. The other commands keep the language
+the conversation has. `/privacy` has no payload form at all: a
 retrieval intent's answer is read from the response selector's output, which a
 `/faq` payload does not have, so the output names `faq/privacy` here.
 """
@@ -37,6 +39,8 @@ from rasa.nlu.constants import (
 )
 from rasa.shared.nlu.constants import (
     ENTITIES,
+    ENTITY_ATTRIBUTE_TYPE,
+    ENTITY_ATTRIBUTE_VALUE,
     FULL_RETRIEVAL_INTENT_NAME_KEY,
     INTENT,
     INTENT_NAME_KEY,
@@ -47,7 +51,7 @@ from rasa.shared.nlu.constants import (
     TEXT,
 )
 
-from bot.language import DETECTION_KEY
+from bot.language import DETECTION_KEY, LANGUAGES, normalize_code
 
 START_PARAM_KEY = "telegram_start_param"
 """Metadata key of a deep link's parameter (`https://t.me/<bot>?start=<param>`)."""
@@ -86,7 +90,11 @@ def rasa_input_for_text(text: str, language_hint: str | None) -> RasaInput:
     argument = (match.group("argument") or "").strip()
     if name == "start":
         metadata = {START_PARAM_KEY: argument} if _DEEP_LINK_PARAMETER.match(argument) else {}
-        return RasaInput("/greet", intent_parse_data("/greet", "greet", language_hint), metadata)
+        parse_data = intent_parse_data("/greet", "greet", language_hint)
+        language = normalize_code(language_hint, LANGUAGES)
+        if language:
+            parse_data[ENTITIES] = [{ENTITY_ATTRIBUTE_TYPE: "language", ENTITY_ATTRIBUTE_VALUE: language}]
+        return RasaInput("/greet", parse_data, metadata)
     if name in _INTENT_COMMANDS:
         payload = f"/{_INTENT_COMMANDS[name]}"
         return RasaInput(payload, intent_parse_data(payload, _INTENT_COMMANDS[name], language_hint))

@@ -1,9 +1,11 @@
 """Graph component that reports the language of each user message.
 
 Rasa has one `language` per model; this component lets one model serve five.
-It writes a report under `bot.language.DETECTION_KEY` into the parse result;
-the `language` slot is then chosen from that report and the conversation state
-by `actions.language.ValidateSlotMappings` (see `bot.language.choose_language`).
+It writes a report under `bot.language.DETECTION_KEY` into the parse result and,
+inside a conversation, chooses the conversation's language from that report and
+the tracker it is given (`bot.language.choose_language`). A change comes out as
+the `language` entity, which fills the `language` slot by its `from_entity`
+mapping: Rasa sets the slot itself, with no call to the action server per message.
 
 Detection combines lingua (offline, restricted to the configured languages)
 with a lexicon the component learns while training: the words that occur in
@@ -18,13 +20,15 @@ from __future__ import annotations
 
 import re
 from collections import Counter, defaultdict
-from typing import Any, Dict, List
+from typing import Any, Dict, List, Optional
 
 import rasa.shared.utils.io
 from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
+from rasa.shared.core.events import UserUttered
+from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.nlu.constants import (
     ENTITIES,
     ENTITY_ATTRIBUTE_TYPE,
@@ -37,7 +41,7 @@ from rasa.shared.nlu.constants import (
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
-from bot.language import DETECTION_KEY, normalize_code
+from bot.language import DETECTION_KEY, choose_language, normalize_code
 
 LEXICON_FILE = "lexicon.json"
 LANGUAGE_ENTITY = "language"
@@ -255,11 +259,34 @@ class LanguageDetector(GraphComponent):
         (best, best_votes), *rest = votes.most_common(2)
         return best if not rest or rest[0][1] < best_votes else None
 
-    def process(self, messages: List[Message]) -> List[Message]:
-        """Attach a language report to each message (see `bot.language`)."""
+    def process(
+        self, messages: List[Message], tracker: Optional[DialogueStateTracker] = None
+    ) -> List[Message]:
+        """Attach a language report to each message; in a conversation, settle its language.
+
+        Rasa's default recipe hands the conversation's tracker (before this message) to
+        a `process` that asks for it; `/model/parse` gives an empty one.
+        """
         for message in messages:
             self._process_message(message)
+            if tracker is not None and tracker.events:
+                self._settle_language(message, tracker)
         return messages
+
+    def _settle_language(self, message: Message, tracker: DialogueStateTracker) -> None:
+        """Emit the `language` entity when the conversation's language changes or is asked for."""
+        report = message.get(DETECTION_KEY)
+        if report["requested"]:  # its entity is already there
+            return
+        current = tracker.slots.get(LANGUAGE_ENTITY)
+        current = current.value if current is not None else None
+        chosen = choose_language(current, report, self.languages, previous_hint=_previous_hint(tracker))
+        if chosen == current:
+            return
+        entities = list(message.get(ENTITIES) or [])  # no other `language` entity is left
+        entities.append({ENTITY_ATTRIBUTE_TYPE: LANGUAGE_ENTITY, ENTITY_ATTRIBUTE_VALUE: chosen,
+                         "extractor": self.__class__.__name__})
+        message.set(ENTITIES, entities, add_to_output=True)
 
     def _process_message(self, message: Message) -> None:
         text = message.get(TEXT) or ""
@@ -279,7 +306,12 @@ class LanguageDetector(GraphComponent):
         message.set(DETECTION_KEY, report, add_to_output=True)
 
     def _requested_language(self, message: Message, text: str) -> str | None:
-        """The language an explicit request asks for; keeps `language` entities valid."""
+        """The language an explicit request asks for.
+
+        Keeps a `language` entity only where it is that request: the entity fills the
+        conversation's `language` slot, so a language named in passing ("we export to
+        Germany", "Deutsch ist unsere Firmensprache") must not.
+        """
         command = _LANGUAGE_COMMAND.match(text)
         if command:
             code = normalize_code(command.group("code"), self.languages)
@@ -288,6 +320,7 @@ class LanguageDetector(GraphComponent):
                          "start": 0, "end": len(text), "extractor": self.__class__.__name__}]
             message.set(ENTITIES, entities if code else [], add_to_output=True)
             return code
+        is_request = (message.get(INTENT) or {}).get(INTENT_NAME_KEY) == CHANGE_LANGUAGE_INTENT
         requested = None
         kept = []
         for entity in message.get(ENTITIES) or []:
@@ -295,13 +328,20 @@ class LanguageDetector(GraphComponent):
                 kept.append(entity)
                 continue
             code = normalize_code(entity.get(ENTITY_ATTRIBUTE_VALUE), self.languages)
-            if code:
+            if code and is_request and requested in (None, code):
                 kept.append(entity)
-                requested = requested or code
+                requested = code
         message.set(ENTITIES, kept, add_to_output=True)
-        intent = (message.get(INTENT) or {}).get(INTENT_NAME_KEY)
-        return requested if intent == CHANGE_LANGUAGE_INTENT else None
+        return requested
 
     @staticmethod
     def _set_intent(message: Message, name: str) -> None:
         message.set(INTENT, {INTENT_NAME_KEY: name, PREDICTED_CONFIDENCE_KEY: 1.0}, add_to_output=True)
+
+
+def _previous_hint(tracker: DialogueStateTracker) -> str | None:
+    """The channel's language hint that came with the conversation's previous user message."""
+    for event in reversed(tracker.events):
+        if isinstance(event, UserUttered):
+            return ((event.parse_data or {}).get(DETECTION_KEY) or {}).get("hint")
+    return None

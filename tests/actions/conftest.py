@@ -7,10 +7,8 @@ from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 
-def make_tracker(latest_message: dict[str, Any], slots: dict[str, Any] | None = None,
-                 previous: list[dict[str, Any]] | None = None) -> Tracker:
-    events = [{"event": "user", "parse_data": p} for p in (previous or [])]
-    events.append({"event": "user", "parse_data": latest_message})
+def make_tracker(latest_message: dict[str, Any], slots: dict[str, Any] | None = None) -> Tracker:
+    events = [{"event": "user", "parse_data": latest_message}]
     return Tracker(
         sender_id="test", slots=dict(slots or {}), latest_message=latest_message,
         events=events, paused=False, followup_action=None, active_loop={}, latest_action_name=None,

@@ -12,9 +12,7 @@ from rasa.shared.core.events import BotUttered, SlotSet, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 
 from bot.channels.telegram_commands import START_PARAM_KEY, rasa_input_for_text
-from bot.language import DETECTION_KEY, choose_language
-
-LANGUAGES = ["en", "de", "fr", "it", "pl"]
+from bot.language import DETECTION_KEY
 
 
 @pytest.mark.parametrize(
@@ -57,10 +55,20 @@ def test_other_texts_go_to_the_nlu_as_typed(text, expected):
     assert (rasa_input.text, rasa_input.parse_data) == (expected, None)
 
 
-@pytest.mark.parametrize("hint, slot, expected", [("de", None, "de"), ("pl", "pl", "pl"), ("es", None, "en")])
-def test_a_command_carries_the_language_hint_to_the_language_rules(hint, slot, expected):
-    report = rasa_input_for_text("/start", hint).parse_data[DETECTION_KEY]
-    assert choose_language(slot, report, LANGUAGES, previous_hint=None) == expected
+@pytest.mark.parametrize("hint, entities", [
+    ("de", [{"entity": "language", "value": "de"}]),
+    ("es", []),  # a language we do not speak: the conversation stays in English
+    (None, []),
+])
+def test_start_sets_the_users_telegram_language(hint, entities):
+    """Like the LanguageDetector on a first message: the `language` entity fills the slot."""
+    parse_data = rasa_input_for_text("/start", hint).parse_data
+    assert parse_data["entities"] == entities
+    assert parse_data[DETECTION_KEY]["hint"] == hint
+
+
+def test_other_commands_keep_the_conversations_language():
+    assert rasa_input_for_text("/help", "fr").parse_data["entities"] == []
 
 
 async def test_privacy_command_is_answered_by_rasas_retrieval_action(agent, rasa_domain):

@@ -5,6 +5,9 @@ import yaml
 from rasa.engine.graph import ExecutionContext, GraphSchema
 from rasa.engine.storage.local_model_storage import LocalModelStorage
 from rasa.engine.storage.resource import Resource
+from rasa.shared.core.domain import Domain
+from rasa.shared.core.events import ActionExecuted, SlotSet, UserUttered
+from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.nlu.training_data.loading import load_data
 from rasa.shared.nlu.training_data.message import Message
 
@@ -38,14 +41,31 @@ def detector(storage):
     return LanguageDetector.load(CONFIG, storage, resource, context)
 
 
-def run(detector, text, intent=None, entities=None, metadata=None):
+SLOTS = Domain.load(str(PROJECT_ROOT / "domain.yml")).slots
+
+
+def run(detector, text, intent=None, entities=None, metadata=None, tracker=None):
     message = Message(data={"text": text, "metadata": metadata or {}})
     if intent:
         message.set("intent", {"name": intent, "confidence": 0.9})
     if entities is not None:
         message.set("entities", entities)
-    detector.process([message])
+    detector.process([message], tracker)
     return message
+
+
+def conversation(language=None, previous_hint=None):
+    """A conversation's tracker before its next message: the language so far and the previous hint."""
+    events = [ActionExecuted("action_listen")]
+    if previous_hint:
+        events.append(UserUttered("…", parse_data={DETECTION_KEY: {"hint": previous_hint}}))
+    if language:
+        events.append(SlotSet("language", language))
+    return DialogueStateTracker.from_events("sme", events, slots=SLOTS)
+
+
+def language_entities(message):
+    return [e["value"] for e in message.get("entities") or [] if e["entity"] == "language"]
 
 
 @pytest.mark.parametrize(
@@ -117,6 +137,42 @@ def test_language_entity_outside_change_language_is_no_request(detector):
     entities = [{"entity": "language", "value": "de", "start": 0, "end": 7}]
     message = run(detector, "Deutsch ist unsere Firmensprache", "inform", entities)
     assert message.get(DETECTION_KEY)["requested"] is None
+    assert language_entities(message) == []  # it would fill the `language` slot
+
+
+@pytest.mark.parametrize("current, text, metadata, expected", [
+    (None, "Bonjour", {}, ["fr"]),                                          # first message: a guess
+    (None, "ok", {"language": "it-IT"}, ["it"]),                            # first message: the channel's hint
+    (None, "ok", {}, ["en"]),                                               # no sign at all
+    ("en", "Wir suchen einen Vertriebspartner in Frankreich für unsere Geräte", {}, ["de"]),
+    ("de", "ok", {}, []),                                                   # stays put
+    ("de", "Medisens GmbH", {}, []),
+    ("pl", "jan.kowalski@medtech.pl", {"language": "pl"}, []),
+    ("it", "Hola, quiero registrar mi empresa en el proyecto", {}, ["en"]),  # the answer listing our languages
+])
+def test_in_a_conversation_a_change_of_language_becomes_the_language_entity(
+        detector, current, text, metadata, expected):
+    message = run(detector, text, metadata=metadata, tracker=conversation(current))
+    assert language_entities(message) == expected
+
+
+def test_an_explicit_request_keeps_its_own_entity(detector):
+    entities = [{"entity": "language", "value": "pl", "start": 9, "end": 17}]
+    message = run(detector, "możemy po polsku?", "change_language", entities, tracker=conversation("pl"))
+    assert message.get("entities") == entities
+
+
+def test_a_steady_channel_hint_does_not_undo_a_switch(detector):
+    """Telegram sends the user's app language with every message; only a new or changed one counts."""
+    steady = run(detector, "ok", metadata={"language": "fr"}, tracker=conversation("de", previous_hint="fr"))
+    assert language_entities(steady) == []
+    changed = run(detector, "ok", metadata={"language": "it"}, tracker=conversation("de", previous_hint="fr"))
+    assert language_entities(changed) == ["it"]
+
+
+def test_the_parse_api_outside_a_conversation_sets_no_language(detector):
+    empty = DialogueStateTracker.from_events("parse", [])
+    assert language_entities(run(detector, "Bonjour tout le monde", tracker=empty)) == []
 
 
 def test_channel_hint_is_reported(detector):
