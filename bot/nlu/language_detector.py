@@ -260,7 +260,9 @@ class LanguageDetector(GraphComponent):
         return best if not rest or rest[0][1] < best_votes else None
 
     def process(
-        self, messages: List[Message], tracker: Optional[DialogueStateTracker] = None
+        self,
+        messages: List[Message],
+        tracker: Optional[DialogueStateTracker] = None,  # noqa: UP045 - Rasa's graph check reads typing.Optional, not `X | None`
     ) -> List[Message]:
         """Attach a language report to each message; in a conversation, settle its language.
 
