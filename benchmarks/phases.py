@@ -130,7 +130,7 @@ def measure(model: Path | None, rounds: int) -> dict:
         os.environ.update(process_environment(settings))  # endpoints.yml reads S3M_ACTION_URL
         with (work / "actions.log").open("w") as log:
             actions = subprocess.Popen(process_commands(settings, str(model))["actions"], shell=True,
-                                       cwd=PROJECT_ROOT, env=process_environment(settings), stdout=log,
+                                       cwd=PROJECT_ROOT, env=dict(os.environ), stdout=log,
                                        stderr=subprocess.STDOUT, start_new_session=True)
         try:
             wait_until_up(f"http://127.0.0.1:{env['S3M_ACTION_PORT']}/health", actions, work / "actions.log")

@@ -14,6 +14,9 @@ from typing import Any, Mapping, Sequence
 LANGUAGES = ("en", "de", "fr", "it", "pl")
 """The contract's five codes: the values of the domain's `language` slot (a test keeps them equal)."""
 
+LANGUAGE_ENTITY = "language"
+"""The entity that sets the conversation's language (the `language` slot maps from it)."""
+
 DETECTION_KEY = "language_detection"
 """Key of the detector's report in a parsed message (`/model/parse`, `latest_message`)."""
 

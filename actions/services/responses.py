@@ -17,7 +17,3 @@ def response_text(domain: Mapping[str, Any], name: str, language: str | None) ->
             return variation.get("text")
     return default
 
-
-def supported_languages(domain: Mapping[str, Any]) -> list[str]:
-    """The languages the assistant speaks: the values of the `language` slot."""
-    return list(domain["slots"]["language"]["values"])

@@ -51,7 +51,7 @@ from rasa.shared.nlu.constants import (
     TEXT,
 )
 
-from bot.language import DETECTION_KEY, LANGUAGES, normalize_code
+from bot.language import DETECTION_KEY, LANGUAGE_ENTITY, LANGUAGES, normalize_code
 
 START_PARAM_KEY = "telegram_start_param"
 """Metadata key of a deep link's parameter (`https://t.me/<bot>?start=<param>`)."""
@@ -93,7 +93,7 @@ def rasa_input_for_text(text: str, language_hint: str | None) -> RasaInput:
         parse_data = intent_parse_data("/greet", "greet", language_hint)
         language = normalize_code(language_hint, LANGUAGES)
         if language:
-            parse_data[ENTITIES] = [{ENTITY_ATTRIBUTE_TYPE: "language", ENTITY_ATTRIBUTE_VALUE: language}]
+            parse_data[ENTITIES] = [{ENTITY_ATTRIBUTE_TYPE: LANGUAGE_ENTITY, ENTITY_ATTRIBUTE_VALUE: language}]
         return RasaInput("/greet", parse_data, metadata)
     if name in _INTENT_COMMANDS:
         payload = f"/{_INTENT_COMMANDS[name]}"

@@ -41,10 +41,9 @@ from rasa.shared.nlu.constants import (
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
-from bot.language import DETECTION_KEY, choose_language, normalize_code
+from bot.language import DETECTION_KEY, LANGUAGE_ENTITY, choose_language, normalize_code
 
 LEXICON_FILE = "lexicon.json"
-LANGUAGE_ENTITY = "language"
 CHANGE_LANGUAGE_INTENT = "change_language"
 FALLBACK_INTENT = "nlu_fallback"
 
@@ -280,8 +279,7 @@ class LanguageDetector(GraphComponent):
         report = message.get(DETECTION_KEY)
         if report["requested"]:  # its entity is already there
             return
-        current = tracker.slots.get(LANGUAGE_ENTITY)
-        current = current.value if current is not None else None
+        current = tracker.get_slot(LANGUAGE_ENTITY)  # the slot of the same name
         chosen = choose_language(current, report, self.languages, previous_hint=_previous_hint(tracker))
         if chosen == current:
             return
