@@ -13,6 +13,7 @@ Writes results/bench.json and docs/benchmark.md (keeping its hand-written "Profi
 section) and prints the tables.
 
 Usage: python -m benchmarks.latency [--duration S] [--quick] [--only ours|reference] [--model FILE]
+                                   [--rasa-processes N]
        python -m benchmarks.latency --profile   (cProfile of Rasa and the actions under load)
 """
 
@@ -54,17 +55,26 @@ def machine() -> dict[str, Any]:
 def measure(server: Server, conversations: list[list[str]], phases: list[dict[str, Any]],
             first_message: str) -> dict[str, Any]:
     """Warm the server up, then run every phase against it; memory before and after."""
-    first_ms = asyncio.run(first_reply_ms(server.url, first_message))
-    asyncio.run(run_phase(server.url, "warmup", 2, WARMUP_SECONDS, conversations, pauses=False))
-    memory_idle = resident_memory_mb(server.process.pid)
+    urls = server.extra.get("urls") or [server.url]
+    first_ms = max(asyncio.run(first_reply_ms(url, first_message)) for url in urls)
+    asyncio.run(run_phase(urls, "warmup", 2 * len(urls), WARMUP_SECONDS, conversations, pauses=False))
+    memory_idle = memory_of(server)
     results = {}
     for phase in phases:
         print(f"  {server.name}: {phase['name']} ({phase['users']} users, {phase['seconds']:g} s)...", flush=True)
-        outcome = asyncio.run(run_phase(server.url, phase["name"], phase["users"], phase["seconds"],
+        outcome = asyncio.run(run_phase(urls, phase["name"], phase["users"], phase["seconds"],
                                         conversations, pauses=phase["pauses"], seed=len(results) + 1))
         results[phase["name"]] = outcome.summary()
     return {"startup_seconds": server.startup_seconds, "first_reply_ms": first_ms, "phases": results,
-            "memory_idle": memory_idle, "memory_after_load": resident_memory_mb(server.process.pid)}
+            "rasa_processes": len(urls), "memory_idle": memory_idle, "memory_after_load": memory_of(server)}
+
+
+def memory_of(server: Server) -> dict[str, dict[str, float]]:
+    """Resident memory of the server's process group and of its extra Rasa processes."""
+    memory = resident_memory_mb(server.process.pid)
+    for number, process in enumerate(server.extra.get("processes", []), start=2):
+        memory[f"rasa ({number})"] = next(iter(resident_memory_mb(process.pid).values()))
+    return memory
 
 
 def phase_plan(seconds: float, saturation_users: int) -> list[dict[str, Any]]:
@@ -91,6 +101,8 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help="smoke run: 10 s per phase")
     parser.add_argument("--saturation-users", type=int, default=20, help="users of the phase without pauses")
     parser.add_argument("--only", choices=["ours", "reference"], help="measure one of the two")
+    parser.add_argument("--rasa-processes", type=int, default=1,
+                        help="ours as the production set-up: this many Rasa processes on PostgreSQL and Redis")
     parser.add_argument("--model", type=Path,
                         help="our model file to serve (default: the current data's, trained if missing)")
     parser.add_argument("--profile", action="store_true",
@@ -115,7 +127,7 @@ def main() -> None:
             models_dir = models_dir_with(args.model, work) if args.model else load_settings().models_dir
             model, train_seconds = ensure_our_model(models_dir)
             print("Our stack: starting (loading the model takes a few minutes)...", flush=True)
-            with our_stack(work, models_dir) as server:
+            with our_stack(work, models_dir, args.rasa_processes) as server:
                 print(f"  up in {server.startup_seconds} s", flush=True)
                 report["ours"] = measure(server, OURS, plan, "Hello")
             report["ours"].update(model=model.resolve().name, model_size_mb=size_mb(model),

@@ -96,25 +96,31 @@ async def _user(client: httpx.AsyncClient, url: str, index: int, conversations: 
                 await asyncio.sleep(rng.uniform(*PAUSE_SECONDS))
 
 
-async def run_phase(base_url: str, name: str, users: int, seconds: float, conversations: list[list[str]],
-                    pauses: bool = True, timeout: float = 30.0, seed: int = 0) -> PhaseResult:
-    """Let `users` simulated users chat for `seconds`; messages in flight at the end are awaited."""
+async def run_phase(base_url: str | list[str], name: str, users: int, seconds: float,
+                    conversations: list[list[str]], pauses: bool = True, timeout: float = 30.0,
+                    seed: int = 0) -> PhaseResult:
+    """Let `users` simulated users chat for `seconds`; messages in flight at the end are awaited.
+
+    With several base URLs (Rasa processes sharing one tracker store), user i talks to the
+    i-th modulo their number for the whole phase, as a proxy's hash on the sender routes it.
+    """
+    base_urls = [base_url] if isinstance(base_url, str) else base_url
     result = PhaseResult(name, users, pauses)
     limits = httpx.Limits(max_connections=users + 5, max_keepalive_connections=users + 5)
     async with httpx.AsyncClient(timeout=timeout, limits=limits) as client:
         started = time.monotonic()
         deadline = started + seconds
-        url = f"{base_url}/webhooks/rest/webhook"
         # Users arrive spread over the first pause, not all in the same millisecond.
         tasks = []
         for index in range(users):
             rng = random.Random(seed * 1000 + index)
             tasks.append(asyncio.create_task(_start_later(
                 rng.uniform(0, PAUSE_SECONDS[1]) if pauses else 0.0,
-                _user(client, url, index, conversations, result, deadline, rng))))
+                _user(client, f"{base_urls[index % len(base_urls)]}/webhooks/rest/webhook", index, conversations,
+                      result, deadline, rng))))
         await asyncio.gather(*tasks)
         result.seconds = time.monotonic() - started
-        result.lost += await _unstored_messages(client, base_url, result.responded)
+        result.lost += await _unstored_messages(client, base_urls[0], result.responded)
     return result
 
 

@@ -80,6 +80,16 @@ def render(report: dict[str, Any]) -> str:
         "lost message is one without any reply (timeout 30 s, dropped connection) or missing from its stored "
         "conversation. Ratio = ours / reference.",
         "",
+    ]
+    if ours.get("rasa_processes", 1) > 1:
+        lines += [
+            f"**Ours is the production set-up here** (docs/production.md, `--rasa-processes "
+            f"{ours['rasa_processes']}`): {ours['rasa_processes']} Rasa processes sharing a PostgreSQL tracker "
+            "store and Redis conversation locks, one action server, portal and outbox; each simulated user talks "
+            "to one process for the whole phase, as the proxy's hash on the sender routes it.",
+            "",
+        ]
+    lines += [
         f"Run: {report['date']}; machine: {machine['cores']} cores ({machine['cpu']}), {machine['memory_gb']} GB; "
         f"load average at start {', '.join(map(str, machine['load_average_at_start']))} (the machine is shared); "
         f"{settings['phase_seconds']:g} s per phase" + (" — **quick smoke run, not representative**" if settings["quick"]

@@ -14,7 +14,8 @@ import signal
 import subprocess
 import sys
 import time
-from contextlib import contextmanager
+import uuid
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterator
@@ -26,6 +27,9 @@ from bot.free_ports import free_ports
 from bot.training import model_path, rasa_environment
 
 START_TIMEOUT = 900  # loading our model takes 1-3 min on 2 busy cores
+# The project machines' servers, for the production set-up (`--rasa-processes 2`).
+POSTGRES_URL = os.environ.get("S3M_BENCH_POSTGRES_URL", "postgresql+psycopg2://postgres@127.0.0.1:5432/test")
+REDIS_URL = os.environ.get("S3M_BENCH_REDIS_URL", "redis://127.0.0.1:6379/0")
 
 
 @dataclass
@@ -98,31 +102,77 @@ def our_environment(work: Path, ports: dict[str, int], models_dir: Path | None =
 
 
 @contextmanager
-def our_stack(work: Path, models_dir: Path | None = None) -> Iterator[Server]:
+def throwaway_postgres_database(server_url: str = POSTGRES_URL) -> Iterator[str]:
+    """A new, empty database on the PostgreSQL server, dropped afterwards."""
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.engine import make_url
+
+    server = create_engine(server_url, isolation_level="AUTOCOMMIT", future=True)
+    name = f"s3m_bench_{uuid.uuid4().hex[:12]}"
+    with server.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield str(make_url(server_url).set(database=name))
+    finally:
+        with server.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        server.dispose()
+
+
+@contextmanager
+def our_stack(work: Path, models_dir: Path | None = None, rasa_processes: int = 1) -> Iterator[Server]:
     """The whole assistant, started by `bot.launcher`; start-up counts until Rasa (model loaded),
-    the action server and the portal all answer."""
+    the action server and the portal all answer.
+
+    With `rasa_processes` > 1 it is the production set-up of docs/production.md instead:
+    PostgreSQL and Redis locks, the launcher's group plus more `rasa run` processes sharing
+    them. `Server.extra["urls"]` lists every Rasa process; the load pins each simulated user
+    to one of them, as the proxy's hash on the sender would.
+    """
     from aiosmtpd.controller import Controller
 
     names = ("S3M_RASA_PORT", "S3M_ACTION_PORT", "S3M_PORTAL_PORT", "S3M_SMTP_PORT")
-    ports = dict(zip(names, free_ports(len(names)), strict=True))
-    smtp = Controller(SmtpSink(), hostname="127.0.0.1", port=ports["S3M_SMTP_PORT"])
-    smtp.start()
-    log_path = work / "ours.log"
-    started = time.monotonic()
-    with log_path.open("w") as log:
-        process = subprocess.Popen([sys.executable, "-m", "bot.launcher"], cwd=PROJECT_ROOT,
-                                   env=our_environment(work, ports, models_dir), stdout=log, stderr=subprocess.STDOUT,
-                                   start_new_session=True)
+    chosen = free_ports(len(names) + rasa_processes - 1)
+    ports, extra_ports = dict(zip(names, chosen, strict=False)), chosen[len(names):]
+    env = our_environment(work, ports, models_dir)
+    with ExitStack() as stack:
+        smtp = Controller(SmtpSink(), hostname="127.0.0.1", port=ports["S3M_SMTP_PORT"])
+        smtp.start()
+        stack.callback(smtp.stop)
+        if rasa_processes > 1:
+            env.update(S3M_DATABASE_URL=stack.enter_context(throwaway_postgres_database()), S3M_REDIS_URL=REDIS_URL)
+        log_path = work / "ours.log"
+        started = time.monotonic()
+        log = stack.enter_context(log_path.open("w"))
+        process = subprocess.Popen([sys.executable, "-m", "bot.launcher"], cwd=PROJECT_ROOT, env=env, stdout=log,
+                                   stderr=subprocess.STDOUT, start_new_session=True)
+        stack.callback(stop, process)
         server = Server("ours", f"http://127.0.0.1:{ports['S3M_RASA_PORT']}", process, log_path)
-        try:
-            wait_until_up(f"{server.url}/status", process, log_path, model_loaded=True)
-            wait_until_up(f"http://127.0.0.1:{ports['S3M_ACTION_PORT']}/health", process, log_path)
-            wait_until_up(f"http://127.0.0.1:{ports['S3M_PORTAL_PORT']}/health", process, log_path)
-            server.startup_seconds = round(time.monotonic() - started, 1)
-            yield server
-        finally:
-            stop(process)
-            smtp.stop()
+        extra = [_extra_rasa(port, env, work / f"ours-rasa-{port}.log", models_dir) for port in extra_ports]
+        for rasa in extra:
+            stack.callback(stop, rasa.process)
+        wait_until_up(f"{server.url}/status", process, log_path, model_loaded=True)
+        wait_until_up(f"http://127.0.0.1:{ports['S3M_ACTION_PORT']}/health", process, log_path)
+        wait_until_up(f"http://127.0.0.1:{ports['S3M_PORTAL_PORT']}/health", process, log_path)
+        for rasa in extra:
+            wait_until_up(f"{rasa.url}/status", rasa.process, rasa.log_path, model_loaded=True)
+        server.startup_seconds = round(time.monotonic() - started, 1)
+        server.extra = {"urls": [server.url] + [rasa.url for rasa in extra], "processes": [r.process for r in extra]}
+        yield server
+
+
+def _extra_rasa(port: int, env: dict[str, str], log_path: Path, models_dir: Path | None) -> Server:
+    """One more `rasa run` of the current model, as the launcher starts its own (same endpoints)."""
+    from bot.config import load_settings
+
+    model = model_path(models_dir or load_settings().models_dir)
+    command = [sys.executable, "-m", "rasa", "run", "--enable-api", "--interface", "127.0.0.1", "--port", str(port),
+               "--model", str(model), "--endpoints", "endpoints.yml", "--credentials", "credentials.yml"]
+    env = dict(env, S3M_ACTION_URL=f"http://127.0.0.1:{env['S3M_ACTION_PORT']}/webhook")
+    with log_path.open("w") as log:
+        process = subprocess.Popen(command, cwd=PROJECT_ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
+                                   start_new_session=True)
+    return Server(f"rasa:{port}", f"http://127.0.0.1:{port}", process, log_path)
 
 
 def init_reference(work: Path) -> tuple[Path, float]:
