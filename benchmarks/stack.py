@@ -14,7 +14,6 @@ import signal
 import subprocess
 import sys
 import time
-import uuid
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -23,6 +22,7 @@ from typing import Iterator
 import httpx
 
 from bot.config import PROJECT_ROOT
+from bot.database import create_scratch_database, drop_scratch_database
 from bot.free_ports import free_ports
 from bot.training import model_path, rasa_environment
 
@@ -102,24 +102,6 @@ def our_environment(work: Path, ports: dict[str, int], models_dir: Path | None =
 
 
 @contextmanager
-def throwaway_postgres_database(server_url: str = POSTGRES_URL) -> Iterator[str]:
-    """A new, empty database on the PostgreSQL server, dropped afterwards."""
-    from sqlalchemy import create_engine, text
-    from sqlalchemy.engine import make_url
-
-    server = create_engine(server_url, isolation_level="AUTOCOMMIT", future=True)
-    name = f"s3m_bench_{uuid.uuid4().hex[:12]}"
-    with server.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield str(make_url(server_url).set(database=name))
-    finally:
-        with server.connect() as connection:
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        server.dispose()
-
-
-@contextmanager
 def our_stack(work: Path, models_dir: Path | None = None, rasa_processes: int = 1) -> Iterator[Server]:
     """The whole assistant, started by `bot.launcher`; start-up counts until Rasa (model loaded),
     the action server and the portal all answer.
@@ -140,7 +122,9 @@ def our_stack(work: Path, models_dir: Path | None = None, rasa_processes: int = 
         smtp.start()
         stack.callback(smtp.stop)
         if rasa_processes > 1:
-            env.update(S3M_DATABASE_URL=stack.enter_context(throwaway_postgres_database()), S3M_REDIS_URL=REDIS_URL)
+            database_url = create_scratch_database(POSTGRES_URL, "s3m_bench")
+            stack.callback(drop_scratch_database, database_url)
+            env.update(S3M_DATABASE_URL=database_url, S3M_REDIS_URL=REDIS_URL)
         log_path = work / "ours.log"
         started = time.monotonic()
         log = stack.enter_context(log_path.open("w"))

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import uuid
 from pathlib import Path
 
-from sqlalchemy import create_engine, event
+from sqlalchemy import create_engine, event, text
 from sqlalchemy.engine import Engine, make_url
 
 
@@ -42,3 +43,27 @@ def tune_sqlite(engine: Engine) -> None:
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.execute("PRAGMA busy_timeout=5000")
         cursor.close()
+
+
+def create_scratch_database(server_url: str, prefix: str) -> str:
+    """Create a new, empty PostgreSQL database on the server of `server_url`; return its URL.
+
+    For the tests and `make bench`, which must never write into a database in use.
+    """
+    name = f"{prefix}_{uuid.uuid4().hex[:12]}"
+    _on_server(server_url, f'CREATE DATABASE "{name}"')
+    return str(make_url(server_url).set(database=name))
+
+
+def drop_scratch_database(url: str) -> None:
+    """Drop a database made by `create_scratch_database`, closing its open connections."""
+    _on_server(url, f'DROP DATABASE IF EXISTS "{make_url(url).database}" WITH (FORCE)')
+
+
+def _on_server(url: str, statement: str) -> None:
+    server = create_engine(make_url(url).set(database="postgres"), isolation_level="AUTOCOMMIT", future=True)
+    try:
+        with server.connect() as connection:
+            connection.execute(text(statement))
+    finally:
+        server.dispose()

@@ -7,12 +7,11 @@ server, or to "off" to skip PostgreSQL tests where no server exists (never in CI
 from __future__ import annotations
 
 import os
-import uuid
 from typing import Iterator
 
 import pytest
-from sqlalchemy import create_engine, text
-from sqlalchemy.engine import make_url
+
+from bot.database import create_scratch_database, drop_scratch_database
 
 POSTGRES_URL = os.environ.get("S3M_TEST_POSTGRES_URL", "postgresql+psycopg2://postgres@127.0.0.1:5432/test")
 
@@ -23,18 +22,13 @@ def throwaway_postgres_database() -> Iterator[str]:
         if os.environ.get("CI"):
             pytest.fail("S3M_TEST_POSTGRES_URL=off is not allowed in CI")
         pytest.skip("PostgreSQL tests switched off (S3M_TEST_POSTGRES_URL=off)")
-    server = create_engine(POSTGRES_URL, isolation_level="AUTOCOMMIT", future=True)
-    name = f"s3m_test_{uuid.uuid4().hex[:12]}"
     try:
-        with server.connect() as connection:
-            connection.execute(text(f'CREATE DATABASE "{name}"'))
+        url = create_scratch_database(POSTGRES_URL, "s3m_test")
     except Exception as error:  # noqa: BLE001 - say why, then fail or skip
         if os.environ.get("CI"):
             raise
         pytest.skip(f"no PostgreSQL at {POSTGRES_URL}: {error}")
     try:
-        yield str(make_url(POSTGRES_URL).set(database=name))
+        yield url
     finally:
-        with server.connect() as connection:
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        server.dispose()
+        drop_scratch_database(url)
