@@ -145,7 +145,10 @@ def train_nlu(config: Path, data: Path, out: Path, name: str) -> dict[str, Any]:
     started = time.monotonic()
     command = [sys.executable, "-m", "rasa", "train", "nlu", "--config", str(config),
                "--nlu", str(data), "--out", str(out), "--fixed-model-name", name]
-    result = subprocess.run(command, cwd=PROJECT_ROOT, env=rasa_environment(),
+    # Rasa's training cache would hand one candidate the components another trained
+    # (same settings, same data): each is trained from scratch, so its time is its own.
+    env = {**rasa_environment(), "RASA_MAX_CACHE_SIZE": "0"}
+    result = subprocess.run(command, cwd=PROJECT_ROOT, env=env,
                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     if result.returncode:
         sys.exit(f"training {name} failed:\n{result.stderr[-3000:]}")
