@@ -6,6 +6,7 @@ import pytest
 from rasa.shared.nlu.training_data.loading import load_data
 
 from bot.config import PROJECT_ROOT
+from bot.retraining.evaluation import comparable, load_holdout
 from tests.conftest import LANGUAGES
 
 NLU = PROJECT_ROOT / "nlu_data"
@@ -52,3 +53,14 @@ def test_synonyms_map_to_contract_codes(language):
         assert value in codes or (len(value) == 2 and value.isupper()), value
     for code in ("FR", "BE", "PL", "IT", "DE", "en", "de", "fr", "it", "pl"):
         assert code in values, code
+
+
+def test_no_training_example_repeats_a_held_out_message():
+    """nlu_holdout/ is a fair test only while no model has trained on its messages: writers
+    working apart still wrote the same short phrases ("Bóg zapłać", "coucou toi")."""
+    held_out = {comparable(text) for examples in load_holdout(PROJECT_ROOT / "nlu_holdout").values()
+                for text, _ in examples}
+    repeated = sorted(m.get("text") for language in LANGUAGES
+                      for m in load_data(str(NLU / language)).intent_examples
+                      if comparable(m.get("text")) in held_out)
+    assert repeated == []
