@@ -5,8 +5,9 @@ from collections import Counter
 import pytest
 from rasa.shared.nlu.training_data.loading import load_data
 
+from actions.services.text import fold
 from bot.config import PROJECT_ROOT
-from bot.retraining.evaluation import comparable, load_holdout
+from bot.retraining.evaluation import load_holdout
 from tests.conftest import LANGUAGES
 
 NLU = PROJECT_ROOT / "nlu_data"
@@ -58,9 +59,9 @@ def test_synonyms_map_to_contract_codes(language):
 def test_no_training_example_repeats_a_held_out_message():
     """nlu_holdout/ is a fair test only while no model has trained on its messages: writers
     working apart still wrote the same short phrases ("Bóg zapłać", "coucou toi")."""
-    held_out = {comparable(text) for examples in load_holdout(PROJECT_ROOT / "nlu_holdout").values()
+    held_out = {fold(text) for examples in load_holdout(PROJECT_ROOT / "nlu_holdout").values()
                 for text, _ in examples}
     repeated = sorted(m.get("text") for language in LANGUAGES
                       for m in load_data(str(NLU / language)).intent_examples
-                      if comparable(m.get("text")) in held_out)
+                      if fold(m.get("text")) in held_out)
     assert repeated == []

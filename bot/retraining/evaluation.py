@@ -8,10 +8,8 @@ A FAQ question counts as right only with the right topic (`faq/cost`, not just `
 from __future__ import annotations
 
 import json
-import re
 import subprocess
 import sys
-import unicodedata
 from pathlib import Path
 from typing import Callable, Mapping
 
@@ -32,13 +30,6 @@ def load_holdout(folder: Path) -> Labelled:
             (m.get("text"), m.get("intent_response_key") or m.get("intent")) for m in data.intent_examples
         ]
     return holdout
-
-
-def comparable(text: str) -> str:
-    """A message as the held-out check compares it: lower case, no diacritics or punctuation,
-    so "no ba!" repeats the held-out "no ba"."""
-    folded = unicodedata.normalize("NFKD", text.lower())
-    return " ".join(re.findall(r"\w+", "".join(c for c in folded if not unicodedata.combining(c))))
 
 
 def label_of(parsed: Mapping) -> str:
