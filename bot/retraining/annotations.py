@@ -2,7 +2,9 @@
 
 The verdict is recorded once per normalised text (so the message leaves the list), and
 unless it is "ignore" the masked text is added to `nlu_data/<lang>/from_users.yml` under
-the chosen intent, where the next training run picks it up.
+the chosen intent, where the next training run picks it up. A message that repeats one of
+`nlu_holdout/` may only be ignored: once trained on, the held-out set could no longer
+measure models fairly.
 """
 
 from __future__ import annotations
@@ -14,7 +16,9 @@ import yaml
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from actions.services.text import fold
 from bot.leads.models import TrainingAnnotation, User
+from bot.retraining.evaluation import load_holdout
 from bot.retraining.masking import mask_personal_data
 from bot.retraining.unrecognised import text_key
 from bot.retraining.workspace import IGNORE, Workspace
@@ -28,7 +32,8 @@ _file_lock = threading.Lock()
 
 
 class AnnotationError(ValueError):
-    """The verdict cannot be taken (unknown label or language, empty text, judged already)."""
+    """The verdict cannot be taken (unknown label or language, empty text, judged already,
+    or a held-out message to be trained on)."""
 
     def __init__(self, code: str) -> None:
         super().__init__(code)
@@ -46,6 +51,8 @@ def annotate(
         raise AnnotationError("unknown_label")
     if language not in workspace.languages:
         raise AnnotationError("unknown_language")
+    if label != IGNORE and repeats_held_out(workspace, message):
+        raise AnnotationError("held_out")
     annotation = TrainingAnnotation(
         text_key=text_key(message), text=example, language=language, label=label,
         user_id=user.id if user else None,
@@ -59,6 +66,13 @@ def annotate(
     if label != IGNORE:
         add_example(workspace.user_examples(language), label, example)
     return annotation
+
+
+def repeats_held_out(workspace: Workspace, message: str) -> bool:
+    """Compared as `tests/test_training_data.py` compares the repository's data: case,
+    diacritics and punctuation aside."""
+    key = fold(message)
+    return any(fold(text) == key for examples in load_holdout(workspace.holdout).values() for text, _ in examples)
 
 
 def add_example(path: Path, intent: str, example: str) -> None:

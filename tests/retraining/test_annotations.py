@@ -37,12 +37,12 @@ def examples_of(workspace: Workspace, language: str) -> list[tuple[str, str]]:
 def test_a_labelled_message_is_a_training_example_with_its_personal_data_masked(workspace, session) -> None:
     annotate(session, workspace, "servus, schreibt an anna.huber@medtech.de oder +49 711 123456",
              "de", "greet", None)
-    annotate(session, workspace, "pfiat eich", "de", "goodbye", None)
+    annotate(session, workspace, "ade, bis moin", "de", "goodbye", None)
     session.commit()
 
     examples = examples_of(workspace, "de")
     assert ("servus, schreibt an name@example.com oder +00 000 000 000", "greet") in examples
-    assert ("pfiat eich", "goodbye") in examples
+    assert ("ade, bis moin", "goodbye") in examples
     assert "anna.huber" not in workspace.user_examples("de").read_text(encoding="utf-8")
     assert session.query(TrainingAnnotation).count() == 2
 
@@ -54,6 +54,19 @@ def test_ignored_messages_are_remembered_but_not_trained_on(workspace, session) 
     with pytest.raises(AnnotationError) as judged:
         annotate(session, workspace, "ASDF test 123!", "en", "greet", None)
     assert judged.value.code == "already_judged"
+
+
+def test_a_held_out_message_may_be_ignored_but_not_trained_on(workspace, session) -> None:
+    """nlu_holdout/ measures every candidate model; a copy of one of its messages in the
+    training data would flatter the next candidate."""
+    with pytest.raises(AnnotationError) as refused:
+        annotate(session, workspace, "Pfiat eich!", "de", "goodbye", None)
+    assert refused.value.code == "held_out"
+    session.rollback()
+    annotate(session, workspace, "Pfiat eich!", "de", IGNORE, None)
+    session.commit()
+    assert not workspace.user_examples("de").exists()
+    assert session.query(TrainingAnnotation).count() == 1
 
 
 @pytest.mark.parametrize(("text", "language", "label", "code"), [
