@@ -35,6 +35,7 @@ from bot.training import rasa_environment
 
 LANGUAGES = ["en", "de", "fr", "it", "pl"]
 RESULTS = PROJECT_ROOT / "results"
+UNSUPPORTED = Path(__file__).parent / "data" / "unsupported_languages.tsv"
 TEST_SHARE = 0.2
 SEED = 42
 
@@ -178,27 +179,32 @@ def evaluate(model: str, tests: dict[str, list[dict]], writers: dict[str, list[d
     return {"scores": scores, "writers_scores": writer_scores, "rss_mb": parsed["rss_mb"], "ms_per_message": parsed["ms_per_message"]}
 
 
-def language_id(trains: dict[str, list[dict]], tests: dict[str, list[dict]]) -> dict[str, Any]:
-    """Accuracy of our detector (trained on the training split) and of plain langid,
-    on held-out messages of 3 to 12 words."""
+def trained_detector(trains: dict[str, list[dict]]) -> Any:
+    """Our LanguageDetector with config.yml's settings, trained on the training split."""
     from rasa.engine.graph import ExecutionContext, GraphSchema
     from rasa.engine.storage.local_model_storage import LocalModelStorage
     from rasa.engine.storage.resource import Resource
+    from rasa.shared.nlu.training_data.message import Message
+    from rasa.shared.nlu.training_data.training_data import TrainingData
 
-    from bot.nlu.language_detector import LanguageDetector, words_of
+    from bot.nlu.language_detector import LanguageDetector
 
     config = yaml.safe_load((PROJECT_ROOT / "config.yml").read_text())
     settings = next(c for c in config["pipeline"] if c["name"].endswith("LanguageDetector"))
     settings = {**LanguageDetector.get_default_config(), **{k: v for k, v in settings.items() if k != "name"}}
-    from rasa.shared.nlu.training_data.message import Message
-    from rasa.shared.nlu.training_data.training_data import TrainingData
-
     with tempfile.TemporaryDirectory() as tmp:
         detector = LanguageDetector.create(settings, LocalModelStorage(Path(tmp)), Resource("lid"),
                                            ExecutionContext(GraphSchema({}), "bench"))
         detector.train(TrainingData([Message(data={"text": e["text"], "intent": e["label"]})
                                      for examples in trains.values() for e in examples]))
+    return detector
+
+
+def language_id(detector: Any, tests: dict[str, list[dict]]) -> dict[str, Any]:
+    """Accuracy of our detector and of plain langid on held-out messages of 3 to 12 words."""
     from langid.langid import LanguageIdentifier, model
+
+    from bot.nlu.language_detector import words_of
 
     langid = LanguageIdentifier.from_modelstring(model, norm_probs=True)
     langid.set_languages(LANGUAGES)
@@ -215,6 +221,16 @@ def language_id(trains: dict[str, list[dict]], tests: dict[str, list[dict]]) -> 
             "langid_accuracy": round(100 * sum(langid.classify(t)[0] == language for t in short) / len(short), 2),
         }
     return out
+
+
+def unsupported_recognition(detector: Any) -> dict[str, Any]:
+    """How many messages in languages we do not speak are recognised as such (and answered
+    with the list of our languages) rather than taken for one of ours."""
+    rows = [line.split("\t", 1) for line in UNSUPPORTED.read_text(encoding="utf-8").splitlines()
+            if line.strip() and not line.startswith("#")]
+    reports = [detector.detect(text) for _, text in rows]
+    recognised = sum(r["reliable"] and r["supported"] is False for r in reports)
+    return {"n": len(rows), "recognised": recognised, "percent": round(100 * recognised / len(rows), 1)}
 
 
 def markdown(report: dict[str, Any]) -> str:
@@ -246,6 +262,11 @@ def markdown(report: dict[str, Any]) -> str:
         for language, r in report.get(key, {}).items():
             lines.append(f"| {language} | {r['n']} | {r['detector_accuracy']} | {r['reliable_and_right']} | "
                          f"{r['reliable_but_wrong']} | {r['langid_accuracy']} |")
+    if "unsupported_languages" in report:
+        r = report["unsupported_languages"]
+        lines += ["", "## Messages in languages we do not speak", "",
+                  f"Recognised as such (answered with the list of our five languages): {r['recognised']} of "
+                  f"{r['n']} ({r['percent']} %; `benchmarks/data/unsupported_languages.tsv`)."]
     return "\n".join(lines) + "\n"
 
 
@@ -269,7 +290,9 @@ def main() -> None:
 
     writers = writers_holdout()
     if args.language_id_only:
-        print(json.dumps({"split": language_id(trains, tests), "writers": language_id(trains, writers)}, indent=2))
+        detector = trained_detector(trains)
+        print(json.dumps({"split": language_id(detector, tests), "writers": language_id(detector, writers),
+                          "unsupported": unsupported_recognition(detector)}, indent=2))
         return
 
     systems: dict[str, Any] = {}
@@ -297,8 +320,10 @@ def main() -> None:
             single["ms_per_message"] = round(single["ms_per_message"] + evaluated["ms_per_message"] / 5, 2)
         systems["five single-language models"] = single
 
-    report = {"date": time.strftime("%Y-%m-%d"), "systems": systems, "language_id": language_id(trains, tests),
-              "language_id_writers": language_id(trains, writers)}
+    detector = trained_detector(trains)
+    report = {"date": time.strftime("%Y-%m-%d"), "systems": systems, "language_id": language_id(detector, tests),
+              "language_id_writers": language_id(detector, writers),
+              "unsupported_languages": unsupported_recognition(detector)}
     RESULTS.mkdir(exist_ok=True)
     (RESULTS / "nlu-benchmark.json").write_text(json.dumps(report, indent=2))
     (PROJECT_ROOT / "docs" / "nlu-benchmark.md").write_text(markdown(report))

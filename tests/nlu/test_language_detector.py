@@ -112,6 +112,14 @@ def test_unsupported_language_becomes_fallback(detector):
     assert message.get("intent")["name"] == "nlu_fallback"
 
 
+@pytest.mark.parametrize("text", ["on est huit", "on s'appelle Wallmed", "quando scade l'IMU?",
+                                  "Naa, des passt ned", "no cheers, I'm ok"])
+def test_short_messages_of_ours_are_not_taken_for_a_language_we_do_not_speak(detector, text):
+    """They would get the "we speak five languages" answer instead of one to what they said."""
+    report = run(detector, text).get(DETECTION_KEY)
+    assert report["supported"] or not report["reliable"]
+
+
 def test_language_command_is_an_explicit_request(detector):
     message = run(detector, "/language de", intent="inform")
     assert message.get("intent")["name"] == "change_language"
