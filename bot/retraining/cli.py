@@ -60,7 +60,8 @@ def main(argv: list[str] | None = None) -> int:
             try:
                 annotate(session, workspace, matches[0].text, matches[0].language, args.label, None)
             except AnnotationError as error:
-                print(f"Not saved: {error.code} (labels: {', '.join(workspace.labels())})", file=sys.stderr)
+                hint = f" (labels: {', '.join(workspace.labels())})" if error.code == "unknown_label" else ""
+                print(f"Not saved: {error.code}{hint}", file=sys.stderr)
                 return 2
             session.commit()
             print(f"Saved {matches[0].text!r} as {args.label}.")
