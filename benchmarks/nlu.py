@@ -228,8 +228,9 @@ def unsupported_recognition(detector: Any) -> dict[str, Any]:
     with the list of our languages) rather than taken for one of ours."""
     rows = [line.split("\t", 1) for line in UNSUPPORTED.read_text(encoding="utf-8").splitlines()
             if line.strip() and not line.startswith("#")]
-    reports = [detector.detect(text) for _, text in rows]
-    recognised = sum(r["reliable"] and r["supported"] is False for r in reports)
+    from bot.nlu.language_detector import in_unsupported_language
+
+    recognised = sum(in_unsupported_language(detector.detect(text)) for _, text in rows)
     return {"n": len(rows), "recognised": recognised, "percent": round(100 * recognised / len(rows), 1)}
 
 

@@ -57,6 +57,11 @@ def words_of(text: str) -> List[str]:
     return _WORD.findall(_NOT_WORDS.sub(" ", text).lower())
 
 
+def in_unsupported_language(report: Dict[str, Any]) -> bool:
+    """Whether a detection report says the message is in a language we do not speak."""
+    return bool(report["reliable"] and not report["supported"])
+
+
 @DefaultV1Recipe.register(
     [DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=True
 )
@@ -300,7 +305,7 @@ class LanguageDetector(GraphComponent):
         metadata = message.get("metadata") or {}
         report["hint"] = normalize_code(metadata.get("language"), self.languages)
         report["requested"] = self._requested_language(message, text)
-        if report["reliable"] and not report["supported"]:
+        if in_unsupported_language(report):
             # Nothing we could answer: the fallback action lists the languages we speak.
             self._set_intent(message, FALLBACK_INTENT)
         message.set(DETECTION_KEY, report, add_to_output=True)
