@@ -36,7 +36,7 @@ $(WIDGET): widget/node_modules/.package-lock.json widget/build.mjs $(wildcard wi
 	cd widget && npm run --silent build
 
 lock:  ## Re-resolve requirements.in into requirements.lock (Python 3.11, overrides.txt)
-	uv pip compile requirements.in --python-version 3.11 --override overrides.txt -o requirements.lock
+	uv pip compile requirements.in --python-version 3.11 --override overrides.txt --generate-hashes -o requirements.lock
 
 lint: install  ## Static checks
 	$(PYTHON) -m ruff check bot actions tests benchmarks

@@ -17,6 +17,7 @@ from rasa_sdk.types import DomainDict
 
 from actions.services import details
 from actions.services.events import upcoming_events
+from actions.services.meaning import answer_meanings
 from actions.services.places import known_countries
 from actions.services.responses import response_text
 from bot.leads.clusters import load_clusters
@@ -30,6 +31,7 @@ CONTACT_REQUEST_SLOTS = ["consent", "company_name", "contact_name", "email", "co
 DIGRESSIONS = {"faq", "help", "bot_challenge", "out_of_scope", "change_language", "stop",
                "delete_my_data", "greet", "goodbye", "thank", "request_human"}
 DIGRESSION_CONFIDENCE = 0.7
+YES_NO_SLOTS = ("consent", "registration_confirmed")
 SHORT_ANSWER_WORDS = 2
 TRIES_BEFORE_WAY_OUT = 3
 MAX_EMPLOYEES = 1_000_000
@@ -45,6 +47,19 @@ def registration_messages(tracker: Tracker) -> List[Dict[str, Any]]:
         return [tracker.latest_message]
     first_user = next((i for i in range(start - 1, -1, -1) if events[i].get("event") == "user"), start)
     return [e.get("parse_data") or {} for e in events[first_user:] if e.get("event") == "user"]
+
+
+def fits_question(message: Dict[str, Any], requested: str, clusters) -> bool:
+    """Whether the message clearly answers the question asked ("the webinars", asked for interests;
+    "correct, thanks", asked to confirm), whatever else the NLU took it for."""
+    text = (message.get("text") or "").strip()
+    if not text or text.startswith("/"):
+        return False
+    if requested in YES_NO_SLOTS:
+        return answer_meanings().understand("yes_no", text, off_question=True) is not None
+    intent = (message.get("intent") or {}).get("name") or ""
+    return requested in details.CHOICE_SLOTS and \
+        details.understood_choice(text, intent, requested, clusters, off_question=True) is not None
 
 
 def is_digression(message: Dict[str, Any], requested: str | None = None) -> bool:
@@ -112,11 +127,11 @@ class ValidateRegistrationForm(FormValidationAction):
                 (m.get("intent") or {}).get("name") for m in messages)
             if implied:
                 found["interests"] = implied
-        if requested is None or is_digression(message, requested) and requested != "consent":
-            return found if requested is None else {}
+        if requested is None:
+            return found
+        if is_digression(message, requested) and not fits_question(message, requested, clusters):
+            return {}
         if requested == "consent":
-            if is_digression(message, requested):
-                return {}
             consent = details.from_answer(message, "consent", language, clusters)
             found["consent"] = consent
             if consent:
@@ -127,10 +142,11 @@ class ValidateRegistrationForm(FormValidationAction):
         if tracker.get_slot("consent") is not True:
             return found
         found.update(details.from_entities(message, requested, language, clusters))
-        if requested not in found:
-            answer = details.from_answer(message, requested, language, clusters)
-            if answer is not None:
-                found[requested] = answer
+        answer = details.from_answer(message, requested, language, clusters)
+        if requested in details.CHOICE_SLOTS and answer not in (None, (message.get("text") or "").strip()):
+            found[requested] = answer  # the whole answer, read for the question, beats its entities
+        elif requested not in found and answer is not None:
+            found[requested] = answer
         if "interests" in found and requested != "interests" and isinstance(found["interests"], list):
             found["interests"] = list(dict.fromkeys((tracker.get_slot("interests") or []) + found["interests"]))
         return found
@@ -138,17 +154,23 @@ class ValidateRegistrationForm(FormValidationAction):
     # -- validation: a helpful re-ask for the question asked, silence for the rest ------------
 
     def _reject(self, slot: str, dispatcher: CollectingDispatcher, tracker: Tracker) -> Dict[str, Any]:
+        """Re-ask: a multiple-choice question offers the two values nearest to what the SME wrote."""
         if tracker.get_slot("requested_slot") != slot:
             return {slot: None}
-        dispatcher.utter_message(response=f"utter_invalid_{slot}")
         tries = int(tracker.get_slot("failed_attempts") or 0) + 1
+        rejected: Dict[str, Any] = {slot: None, "failed_attempts": float(tries)}
+        text = (tracker.latest_message.get("text") or "").strip()
+        if slot in details.CHOICE_SLOTS and text and not text.startswith("/"):
+            rejected["choice_options"] = answer_meanings().rank(slot, text).nearest(2)
+        else:
+            dispatcher.utter_message(response=f"utter_invalid_{slot}")
         if tries % TRIES_BEFORE_WAY_OUT == 0:
             dispatcher.utter_message(response="utter_way_out")
-        return {slot: None, "failed_attempts": float(tries)}
+        return rejected
 
     @staticmethod
     def _accept(slot: str, value: Any) -> Dict[str, Any]:
-        return {slot: value, "failed_attempts": None}
+        return {slot: value, "failed_attempts": None, "choice_options": None}
 
     def validate_consent(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
                          domain: DomainDict) -> Dict[str, Any]:
@@ -209,13 +231,9 @@ class ValidateRegistrationForm(FormValidationAction):
 
     def validate_event_id(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
                           domain: DomainDict) -> Dict[str, Any]:
-        language = tracker.get_slot("language")
-        for event in upcoming_events():
-            if value in (event.id,) or details.matches(str(value), event.title_in(language)):
-                return self._accept("event_id", event.id)
-        if value == details.NO_EVENT:
+        if value == details.NO_EVENT or value in {event.id for event in upcoming_events()}:
             return self._accept("event_id", value)
-        return {"event_id": None}
+        return self._reject("event_id", dispatcher, tracker)
 
     def validate_registration_confirmed(self, value: Any, dispatcher: CollectingDispatcher,
                                         tracker: Tracker, domain: DomainDict) -> Dict[str, Any]:
@@ -231,8 +249,7 @@ class ActionAskRegistrationConfirmed(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: DomainDict) -> List[EventType]:
-        said_no = (tracker.latest_message.get("intent") or {}).get("name") == "deny"
-        if said_no and question_answered(tracker) == "registration_confirmed":
+        if said_no_to_summary(tracker):
             dispatcher.utter_message(response="utter_ask_correction")
             return []
         language = tracker.get_slot("language")
@@ -240,6 +257,15 @@ class ActionAskRegistrationConfirmed(Action):
             else "utter_registration_summary"
         dispatcher.utter_message(response=summary, **summary_values(tracker, domain, language))
         return []
+
+
+def said_no_to_summary(tracker: Tracker) -> bool:
+    """Whether the latest message answered the summary's "is this correct?" with a no."""
+    if question_answered(tracker) != "registration_confirmed":
+        return False
+    answer = details.from_answer(tracker.latest_message, "registration_confirmed", tracker.get_slot("language"),
+                                 load_clusters())
+    return answer is False
 
 
 def question_answered(tracker: Tracker) -> str | None:
@@ -270,20 +296,3 @@ def summary_values(tracker: Tracker, domain: DomainDict, language: str | None) -
         "target_regions": ", ".join(clusters[c].name for c in tracker.get_slot("target_regions") or []
                                     if c in clusters) or none,
     }
-
-
-class ActionAskEventId(Action):
-    """Offer the upcoming events of the catalogue as buttons."""
-
-    def name(self) -> str:
-        return "action_ask_event_id"
-
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
-                  domain: DomainDict) -> List[EventType]:
-        language = tracker.get_slot("language")
-        buttons = [{"title": f"{event.date.isoformat()} {event.title_in(language)}",
-                    "payload": f'/inform{{"event_id": "{event.id}"}}'} for event in upcoming_events()]
-        buttons.append({"title": response_text(domain, "utter_label_no_event", language) or details.NO_EVENT,
-                        "payload": "/deny"})
-        dispatcher.utter_message(response="utter_ask_event_id", buttons=buttons)
-        return []

@@ -16,7 +16,8 @@ from bot.leads.store import Registration
 
 PERSONAL_SLOTS = ("company_name", "contact_name", "email", "country", "employees", "sector",
                   "interests", "target_regions", "event_id")
-FORM_STATE_SLOTS = ("registration_kind", "registration_confirmed", "failed_attempts", "requested_slot")
+FORM_STATE_SLOTS = ("registration_kind", "registration_confirmed", "failed_attempts", "choice_options",
+                    "requested_slot")
 
 
 def reset(slots: tuple[str, ...]) -> List[EventType]:

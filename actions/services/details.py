@@ -9,6 +9,8 @@ from __future__ import annotations
 import re
 from typing import Any, Dict, Iterable, List
 
+from actions.services.events import Event, upcoming_events
+from actions.services.meaning import answer_meanings, event_phrases
 from actions.services.numbers import parse_head_count
 from actions.services.places import codes_in, countries_in, country_of, vocabulary_index
 from actions.services.text import fold
@@ -22,6 +24,9 @@ NAME_SLOTS = ("company_name", "contact_name")
 MAX_NAME_LENGTH = 120
 EMAIL_IN_TEXT = re.compile(r"[^\s@<>(),;:\"']+@[^\s@<>(),;:\"']+\.[^\s@<>(),;:\"'.]+")
 NO_EVENT = "none"
+NO_PREFERENCE = "none"  # the target-regions answer that names no region
+ALL_OF_THEM = "all"  # the interests answer that names every interest
+CHOICE_SLOTS = ("sector", "interests", "target_regions", "event_id")
 
 
 def _intent(message: Dict[str, Any]) -> str:
@@ -112,13 +117,17 @@ def from_answer(message: Dict[str, Any], requested: str, language: str | None,
     """
     text = (message.get("text") or "").strip()
     intent = _intent(message)
-    if requested == "consent" or requested == "registration_confirmed":
-        return {"affirm": True, "deny": False}.get(intent)
-    if requested == "target_regions" and intent in ("affirm", "deny"):  # "all five" / "no preference"
-        return [cluster.code for cluster in clusters] if intent == "affirm" else []
+    typed = bool(text) and not text.startswith("/")  # button payloads carry entities, read above
+    if requested in ("consent", "registration_confirmed"):
+        decided = {"affirm": True, "deny": False}.get(intent)
+        if decided is None and typed:
+            decided = {"true": True, "false": False}.get(answer_meanings().understand("yes_no", text))
+        return decided
     if requested == "event_id" and intent == "deny":
         return NO_EVENT
-    if not text or text.startswith("/"):  # other button payloads carry entities, read above
+    if requested == "target_regions" and intent == "deny" and not countries_in(text):
+        return []  # the "No preference" button, or a plain "no"
+    if not typed:
         return None
     if requested in NAME_SLOTS:
         return text.strip(" .!,;")[:MAX_NAME_LENGTH + 1]
@@ -129,20 +138,72 @@ def from_answer(message: Dict[str, Any], requested: str, language: str | None,
     if requested == "employees":
         count = parse_head_count(text, _languages(language))
         return count if count is not None else text
+    if requested in CHOICE_SLOTS:
+        choice = understood_choice(text, intent, requested, clusters)
+        return text if choice is None else choice
+    return None
+
+
+def understood_choice(text: str, intent: str, requested: str, clusters: ClusterTable,
+                      off_question: bool = False) -> Any | None:
+    """The value of a multiple-choice question that the text clearly gives: its words, else its meaning.
+
+    `off_question`: the NLU took the text for something else (a question about S3martMed, say);
+    its meaning must then be nearer to a value than to any such message.
+    """
+    meanings = answer_meanings()
     if requested == "sector":
         sectors = [code for code in codes_in(text, vocabulary_index()) if code in SECTORS]
-        return sectors[0] if sectors else text
+        return sectors[0] if sectors else meanings.understand("sector", text, off_question)
     if requested == "interests":
         interests = [code for code in codes_in(text, vocabulary_index()) if code in INTERESTS]
-        if intent in INTENT_INTERESTS and INTENT_INTERESTS[intent] not in interests:
+        interests += [code for code in meanings.understand_several("interests", text, off_question)
+                      if code not in interests]
+        if ALL_OF_THEM in interests:
+            return list(INTERESTS)
+        if not interests and intent in INTENT_INTERESTS:  # "we're looking for distributors"
             interests.append(INTENT_INTERESTS[intent])
-        return interests or text
+        return interests or None
     if requested == "target_regions":
-        codes = [clusters.by_country(c) for c in countries_in(text)]
-        return [c.code for c in codes if c] or text
+        named = [cluster.code for cluster in (clusters.by_country(c) for c in countries_in(text)) if cluster]
+        meant = meanings.understand_several("target_regions", text, off_question)
+        regions = list(dict.fromkeys(named + [code for code in meant if code in clusters]))
+        if regions:
+            return regions
+        if NO_PREFERENCE in meant:
+            return []
+        return [cluster.code for cluster in clusters] if intent == "affirm" else None  # "yes, all five"
     if requested == "event_id":
-        return text
+        return event_named(text) or meanings.understand("event_id", text, off_question)
     return None
+
+
+def event_named(text: str) -> str | None:
+    """The one upcoming event named by a word of the text that no other event's phrases have
+    ("Lyon", "MDR", "April": its title, date or keywords in any of the five languages)."""
+    events = upcoming_events()
+    words = _naming_words(text)
+    named = {event.id for event in events if words & _distinctive_words(event, events)}
+    return named.pop() if len(named) == 1 else None
+
+
+def _naming_words(text: str) -> set[str]:
+    """Acronyms as typed ("MDR"), and the first four letters of longer words, so that grammatical
+    forms meet ("lutym", "lutego" and "luty": February). A hyphenated word counts as its first part
+    ("rendez-vous" is no "vous")."""
+    found: set[str] = set()
+    for token in re.findall(r"\w+(?:-\w+)*", text):
+        parts = token.split("-")
+        found |= {fold(part) for part in parts if part.isupper() and 2 <= len(part) <= 5}
+        if len(parts[0]) >= 4 and not parts[0].isdigit():
+            found.add(fold(parts[0])[:4])
+    return found
+
+
+def _distinctive_words(event: Event, events: List[Event]) -> set[str]:
+    def words(e: Event) -> set[str]:
+        return set().union(*(_naming_words(phrase) for phrase in event_phrases(e)))
+    return words(event) - set().union(*(words(e) for e in events if e.id != event.id))
 
 
 def interests_of_intents(intents: Iterable[str]) -> List[str]:

@@ -23,6 +23,7 @@ class Event:
     cluster: str
     title: Dict[str, str]
     example: bool = False
+    keywords: tuple[str, ...] = ()
 
     def title_in(self, language: str | None) -> str:
         return self.title.get(language or "en") or self.title["en"]
@@ -46,6 +47,7 @@ def _parse_events(path: Path, modified_ns: int) -> tuple[Event, ...]:
             cluster=entry["cluster"],
             title=dict(entry["title"]),
             example=bool(entry.get("example", False)),
+            keywords=tuple(str(k) for k in entry.get("keywords") or ()),
         ))
     return tuple(events)
 

@@ -18,15 +18,20 @@ from bot.config import PROJECT_ROOT
 MAX_WORDS = 5
 
 
-def synonym_index(file_name: str, root: Path = PROJECT_ROOT / "nlu_data") -> Dict[str, str]:
-    """Folded wording -> code, from the entity synonyms of `nlu_data/<lang>/<file_name>`."""
+def synonym_index(file_name: str, root: Path = PROJECT_ROOT / "nlu_data", codes_are_names: bool = True) -> Dict[str, str]:
+    """Folded wording -> code, from the entity synonyms of `nlu_data/<lang>/<file_name>`.
+
+    `codes_are_names`: the code itself is a wording too ("medical_devices"); not so for country
+    codes, which as words are everyday words of our languages ("de", "it", "no").
+    """
     index: Dict[str, str] = {}
     for path in sorted(root.glob(f"*/{file_name}")):
         for block in yaml.safe_load(path.read_text(encoding="utf-8")).get("nlu", []):
             code = block.get("synonym")
             if not code:
                 continue
-            index[fold(code)] = code
+            if codes_are_names:
+                index[fold(code)] = code
             for line in (block.get("examples") or "").splitlines():
                 name = line.strip().lstrip("-").strip()
                 if name:
@@ -37,7 +42,7 @@ def synonym_index(file_name: str, root: Path = PROJECT_ROOT / "nlu_data") -> Dic
 @lru_cache(maxsize=1)
 def place_index() -> Dict[str, str]:
     """Folded place name -> ISO 3166-1 alpha-2 code."""
-    return {name: code for name, code in synonym_index("places.yml").items()
+    return {name: code for name, code in synonym_index("places.yml", codes_are_names=False).items()
             if len(code) == 2 and code.isupper()}
 
 

@@ -1,0 +1,171 @@
+"""Understand a free-text answer to a registration question by what it means.
+
+Each value a question can take is described by short phrases in five languages
+(`catalogue/answer_meanings.yml`; each event by its titles and date, from `events.yml`).
+An answer takes the value of its nearest phrase when that value is near enough and
+clearly nearer than every other value; otherwise the two nearest values are what the
+form offers the SME to choose from. Thresholds measured on the writers' held-out answers
+(`make bench-nlu`, docs/nlu-benchmark.md).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Dict, Iterable, List, Sequence, Tuple
+
+import numpy as np
+import yaml
+
+from actions.services.events import Event, upcoming_events
+from bot import sentence_encoder
+from bot.config import PROJECT_ROOT
+from bot.language import LANGUAGES
+
+MEANINGS_FILE = PROJECT_ROOT / "catalogue" / "answer_meanings.yml"
+CACHE_DIR = PROJECT_ROOT / "var" / "cache"
+MIN_SIMILARITY = 0.82
+MIN_MARGIN = 0.005
+# Where one answer names several values ("webinars and investors"), in the five languages.
+_CLAUSE_BREAK = re.compile(
+    r"\s*(?:[,;+&/]|\band\b|\bas well as\b|\bplus\b|\balso\b|\bund\b|\bsowie\b|\bauch\b|\bet\b|\bainsi que\b"
+    r"|\baussi\b|\be\b|\bed\b|\banche\b|\boppure\b|\bi\b|\boraz\b|\btakże\b|\bteż\b)\s*", re.IGNORECASE)
+
+Phrase = Tuple[str, str, str]  # question, value, text
+# What SMEs say besides answering (questions about S3martMed, help, stop, ...): the first training
+# examples of those intents. When the NLU took a message for one of them, the message is an
+# answer only if it is nearer to the question's values than to all of these.
+OFF_QUESTION = "off_question"
+OFF_QUESTION_INTENTS = ("faq", "help", "bot_challenge", "out_of_scope", "change_language", "stop",
+                        "delete_my_data", "greet", "goodbye", "thank", "request_human")
+OFF_QUESTION_EXAMPLES_PER_INTENT = 12
+
+
+@dataclass(frozen=True)
+class Ranking:
+    """The values of one question, nearest first, with the similarity of each one's nearest phrase."""
+
+    scores: Tuple[Tuple[str, float], ...]
+
+    @property
+    def understood(self) -> str | None:
+        """The nearest value, if it is near enough and clearly ahead of the next."""
+        if not self.scores:
+            return None
+        (best, score), runner_up = self.scores[0], (self.scores[1][1] if len(self.scores) > 1 else -1.0)
+        if best == OFF_QUESTION:
+            return None
+        return best if score >= MIN_SIMILARITY and score - runner_up >= MIN_MARGIN else None
+
+    def nearest(self, count: int = 2) -> List[str]:
+        """The nearest values of the question itself."""
+        return [value for value, _ in self.scores if value != OFF_QUESTION][:count]
+
+
+class AnswerMeanings:
+    """The phrases of every question, embedded once."""
+
+    def __init__(self, phrases: Sequence[Phrase], vectors: np.ndarray):
+        rows: Dict[str, List[int]] = {}
+        for row, (question, _, _) in enumerate(phrases):
+            rows.setdefault(question, []).append(row)
+        self._questions = {question: ([phrases[row][1] for row in indices], vectors[indices])
+                           for question, indices in rows.items()}
+
+    def rank(self, question: str, text: str, off_question: bool = False) -> Ranking:
+        """`off_question`: rank the things SMEs say besides answering too, as one more value."""
+        values, vectors = self._questions[question]
+        if off_question:
+            off_values, off_vectors = self._questions[OFF_QUESTION]
+            values, vectors = values + off_values, np.vstack([vectors, off_vectors])
+        similarities = vectors @ sentence_encoder.embed_one(text)
+        best: Dict[str, float] = {}
+        for value, similarity in zip(values, similarities.tolist(), strict=True):
+            best[value] = max(best.get(value, -1.0), similarity)
+        return Ranking(tuple(sorted(best.items(), key=lambda item: -item[1])))
+
+    def understand(self, question: str, text: str, off_question: bool = False) -> str | None:
+        return self.rank(question, text, off_question).understood
+
+    def understand_several(self, question: str, text: str, off_question: bool = False) -> List[str]:
+        """Every value that the answer or one of its parts clearly means ("partners, and the webinars")."""
+        parts = [part for part in _CLAUSE_BREAK.split(text) if part and part.strip()]
+        found: List[str] = []
+        for part in ([text] + parts if len(parts) > 1 else [text]):
+            value = self.understand(question, part, off_question)
+            if value and value not in found:
+                found.append(value)
+        return found
+
+
+def load_phrases(events: Iterable[Event], path: Path = MEANINGS_FILE) -> Tuple[Phrase, ...]:
+    """Every phrase of all five languages, the events' own included."""
+    phrases = [(question, str(value), str(text))
+               for question, values in _read(path, path.stat().st_mtime_ns).items()
+               for value, texts in values.items()
+               for language in LANGUAGES for text in texts.get(language) or []]
+    phrases += [("event_id", event.id, text) for event in events for text in event_phrases(event)]
+    phrases += [(OFF_QUESTION, OFF_QUESTION, text) for text in off_question_examples()]
+    return tuple(phrases)
+
+
+@lru_cache(maxsize=1)
+def off_question_examples(root: Path = PROJECT_ROOT / "nlu_data") -> Tuple[str, ...]:
+    """The first training examples of each intent that the form leaves to the rules, in every language."""
+    examples: List[str] = []
+    for path in sorted(root.glob("*/*.yml")):
+        for block in yaml.safe_load(path.read_text(encoding="utf-8")).get("nlu") or []:
+            intent = str(block.get("intent") or "")
+            if intent.split("/")[0] in OFF_QUESTION_INTENTS:
+                lines = [line.strip()[2:] for line in (block.get("examples") or "").splitlines()
+                         if line.strip().startswith("- ")]
+                examples += [_plain(line) for line in lines[:OFF_QUESTION_EXAMPLES_PER_INTENT]]
+    return tuple(examples)
+
+
+def _plain(example: str) -> str:
+    """A training example without its entity markup: "[Deutsch](language)" -> "Deutsch"."""
+    return re.sub(r"\[([^\]]*)\](?:\([^)]*\)|\{[^}]*\})", r"\1", example)
+
+
+@lru_cache(maxsize=2)
+def _read(path: Path, modified_ns: int) -> Dict:
+    return yaml.safe_load(path.read_text(encoding="utf-8"))
+
+
+def event_phrases(event: Event) -> Iterable[str]:
+    """An event as SMEs name it: its title, its date in any of the five languages, or a keyword."""
+    from babel.dates import format_date
+
+    yield from event.keywords
+    for language in LANGUAGES:
+        yield event.title_in(language)
+        yield format_date(event.date, format="long", locale=language)
+        yield format_date(event.date, format="LLLL", locale=language)  # the month on its own
+
+
+def answer_meanings() -> AnswerMeanings:
+    """The phrases for today's upcoming events (both files are re-read when they change)."""
+    return _embedded(load_phrases(upcoming_events()))
+
+
+@lru_cache(maxsize=2)
+def _embedded(phrases: Tuple[Phrase, ...]) -> AnswerMeanings:
+    return AnswerMeanings(phrases, _cached_vectors([text for _, _, text in phrases]))
+
+
+def _cached_vectors(texts: List[str]) -> np.ndarray:
+    """The phrases' vectors, from var/cache when the same phrases were embedded before (seconds saved at start)."""
+    key = hashlib.sha256("\n".join([sentence_encoder.model_version(), *texts]).encode()).hexdigest()[:16]
+    path = CACHE_DIR / f"answer-meanings-{key}.npy"
+    if path.exists():
+        return np.load(path)
+    vectors = sentence_encoder.embed(texts)
+    CACHE_DIR.mkdir(parents=True, exist_ok=True)
+    partial = path.with_suffix(".partial.npy")
+    np.save(partial, vectors)
+    partial.replace(path)
+    return vectors
