@@ -32,6 +32,7 @@ DIGRESSIONS = {"faq", "help", "bot_challenge", "out_of_scope", "change_language"
                "delete_my_data", "greet", "goodbye", "thank", "request_human"}
 DIGRESSION_CONFIDENCE = 0.7
 YES_NO_SLOTS = ("consent", "registration_confirmed")
+POLITE_INTENTS = ("thank", "greet")
 SHORT_ANSWER_WORDS = 2
 TRIES_BEFORE_WAY_OUT = 3
 MAX_EMPLOYEES = 1_000_000
@@ -55,9 +56,11 @@ def fits_question(message: Dict[str, Any], requested: str, clusters) -> bool:
     text = (message.get("text") or "").strip()
     if not text or text.startswith("/"):
         return False
-    if requested in YES_NO_SLOTS:
-        return answer_meanings().understand("yes_no", text, off_question=True) is not None
     intent = (message.get("intent") or {}).get("name") or ""
+    if requested in YES_NO_SLOTS:  # "yes, thanks" is a yes; "ok, but who sees my data?" is a question
+        meanings = answer_meanings()
+        return meanings.understand("yes_no", text, off_question=True) is not None or \
+            intent in POLITE_INTENTS and len(meanings.understand_several("yes_no", text, off_question=True)) == 1
     return requested in details.CHOICE_SLOTS and \
         details.understood_choice(text, intent, requested, clusters, off_question=True) is not None
 

@@ -121,7 +121,9 @@ def from_answer(message: Dict[str, Any], requested: str, language: str | None,
     if requested in ("consent", "registration_confirmed"):
         decided = {"affirm": True, "deny": False}.get(intent)
         if decided is None and typed:
-            decided = {"true": True, "false": False}.get(answer_meanings().understand("yes_no", text))
+            meanings = answer_meanings()
+            said = meanings.understand("yes_no", text) or "".join(meanings.understand_several("yes_no", text))
+            decided = {"true": True, "false": False}.get(said)  # both a yes and a no: neither
         return decided
     if requested == "event_id" and intent == "deny":
         return NO_EVENT

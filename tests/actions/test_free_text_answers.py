@@ -1,0 +1,150 @@
+"""Free-text answers to the registration's questions, read by meaning with the real sentence encoder.
+
+The sentences here are the team's own; the writers' held-out answers are only measured
+(`python -m benchmarks.form_answers`), never tested on.
+"""
+
+from __future__ import annotations
+
+import pytest
+import yaml
+
+from actions.choices import ActionAskEventId, ActionAskSector, button_value
+from actions.services.details import INTERESTS, SECTORS, event_named
+from actions.services.events import upcoming_events
+from actions.services.meaning import MEANINGS_FILE, OFF_QUESTION, answer_meanings
+from bot.config import PROJECT_ROOT
+from bot.language import LANGUAGES
+from bot.leads.clusters import load_clusters
+from tests.actions.test_registration_form import form_tracker, message, run_form
+
+
+def test_every_value_is_described_in_all_five_languages():
+    meanings = yaml.safe_load(MEANINGS_FILE.read_text(encoding="utf-8"))
+    assert set(meanings["sector"]) == set(SECTORS)
+    assert set(meanings["interests"]) == set(INTERESTS) | {"all"}
+    assert set(meanings["target_regions"]) == set(load_clusters().codes) | {"none"}
+    assert set(meanings["yes_no"]) == {"true", "false"} and set(meanings["event_id"]) == {"none"}
+    missing = [(question, value, language) for question, values in meanings.items()
+               for value, phrases in values.items() for language in LANGUAGES if not phrases.get(language)]
+    assert missing == []
+
+
+@pytest.mark.parametrize("text, language, sector", [
+    ("we build knee replacements and bone screws", "en", "medical_devices"),
+    ("wir entwickeln Schnelltests auf Borreliose", "de", "diagnostics"),
+    ("nous éditons un logiciel de suivi à distance des patients insuffisants cardiaques", "fr", "digital_health"),
+    ("produciamo anticorpi monoclonali per l'oncologia", "it", "biotech_pharma"),
+    ("prowadzimy firmę transportową", "pl", "other"),
+])
+async def test_a_sector_described_in_own_words_is_understood(text, language, sector, dispatcher, domain):
+    slots = await run_form(form_tracker(message(text), {"requested_slot": "sector", "language": language}),
+                           dispatcher, domain)
+    assert slots["sector"] == sector and slots["requested_slot"] != "sector"
+
+
+@pytest.mark.parametrize("text, language", [
+    ("doesn't matter to us", "en"), ("ist uns eigentlich egal", "de"), ("aucune préférence particulière", "fr"),
+    ("per noi è indifferente", "it"), ("nie mamy preferencji", "pl"),
+])
+async def test_no_preference_in_other_words_answers_the_regions_question(text, language, dispatcher, domain):
+    slots = await run_form(form_tracker(message(text), {"requested_slot": "target_regions", "language": language,
+                                                        "interests": ["partnering"]}), dispatcher, domain)
+    assert slots["target_regions"] == []
+
+
+async def test_several_interests_in_one_sentence(dispatcher, domain):
+    slots = await run_form(form_tracker(message("gli webinar, e magari qualche investitore", "ask_events"),
+                                        {"requested_slot": "interests", "language": "it"}), dispatcher, domain)
+    assert sorted(slots["interests"]) == ["events", "financing"]
+
+
+async def test_interests_that_mention_webinars_answer_the_question_even_when_taken_for_an_faq(dispatcher, domain):
+    latest = message("mostly the webinars you organise", "faq", confidence=0.9)
+    slots = await run_form(form_tracker(latest, {"requested_slot": "interests"}), dispatcher, domain)
+    assert slots["interests"] == ["events"]
+
+
+@pytest.mark.parametrize("text, intent", [
+    ("how much does taking part cost?", "faq"), ("who funds this project?", "faq"),
+    ("what can you do for me?", "help"), ("am I talking to a robot?", "bot_challenge"),
+])
+async def test_a_question_asked_instead_of_the_sector_is_left_to_the_rules(text, intent, dispatcher, domain):
+    slots = await run_form(form_tracker(message(text, intent), {"requested_slot": "sector"}), dispatcher, domain)
+    assert "sector" not in slots
+
+
+async def test_an_answer_between_two_sectors_is_asked_back_as_those_two(dispatcher, domain):
+    slots = await run_form(form_tracker(message("hmm, hard to say"), {"requested_slot": "sector"}), dispatcher, domain)
+    assert slots["sector"] is None and len(slots["choice_options"]) == 2
+    assert set(slots["choice_options"]) <= set(SECTORS)
+    assert dispatcher.messages == []  # no generic "I did not understand": the question names two options
+
+    tracker = form_tracker(message("hmm, hard to say"), {"requested_slot": "sector", "language": "de",
+                                                          "choice_options": ["medical_devices", "diagnostics"]})
+    await ActionAskSector().run(dispatcher, tracker, domain)
+    (asked,) = dispatcher.messages
+    assert asked["response"] == "utter_ask_which_of_two"
+    assert [b["title"] for b in asked["buttons"]] == ["Medizinprodukte", "Diagnostik"]
+    assert (asked["first"], asked["second"]) == ("Medizinprodukte", "Diagnostik")
+    assert [button_value(b) for b in asked["buttons"]] == ["medical_devices", "diagnostics"]
+
+
+async def test_the_chosen_option_clears_the_narrowed_question(dispatcher, domain):
+    button = {"text": '/inform{"sector": "diagnostics"}', "intent": {"name": "inform", "confidence": 1.0},
+              "entities": [{"entity": "sector", "value": "diagnostics"}]}
+    slots = await run_form(form_tracker(button, {"requested_slot": "sector",
+                                                 "choice_options": ["medical_devices", "diagnostics"]}),
+                           dispatcher, domain)
+    assert slots["sector"] == "diagnostics" and slots["choice_options"] is None
+
+
+async def test_without_nearest_options_the_whole_question_is_asked(dispatcher, domain):
+    await ActionAskEventId().run(dispatcher, form_tracker(message("x"), {"requested_slot": "event_id"}), domain)
+    (asked,) = dispatcher.messages
+    assert asked["response"] == "utter_ask_event_id"
+    assert [button_value(b) for b in asked["buttons"]] == [e.id for e in upcoming_events()] + ["none"]
+
+
+@pytest.mark.parametrize("text, event_id", [
+    ("the one in Lyon", "example-brokerage-lyon"), ("das MDR-Webinar", "example-webinar-eu-mdr"),
+    ("to w kwietniu", "example-webinar-financing"), ("quello in presenza", "example-brokerage-lyon"),
+])
+def test_an_event_named_by_place_topic_month_or_kind(text, event_id):
+    assert event_named(text) == event_id
+
+
+@pytest.mark.parametrize("text, language", [
+    ("no idea yet, whichever", "en"), ("weiß ich noch nicht", "de"), ("n'importe lequel", "fr"),
+    ("non ho ancora deciso", "it"), ("obojętnie które", "pl"),
+])
+async def test_an_undecided_event_answer_is_no_particular_event(text, language, dispatcher, domain):
+    slots = await run_form(form_tracker(message(text), {"requested_slot": "event_id", "language": language,
+                                                        "interests": ["events"]}), dispatcher, domain)
+    assert slots["event_id"] == "none"
+
+
+@pytest.mark.parametrize("text, intent, agreed", [
+    ("passt so, danke", "thank", True), ("tak, dzięki", "thank", True), ("c'est bon pour moi", "inform", True),
+    ("nee, lieber nicht", "inform", False),
+])
+async def test_yes_and_no_in_their_many_forms_answer_the_consent_question(text, intent, agreed, dispatcher, domain):
+    slots = await run_form(form_tracker(message(text, intent), {"consent": None, "requested_slot": "consent"}),
+                           dispatcher, domain)
+    assert slots["consent"] is agreed
+
+
+async def test_a_question_about_the_data_at_the_consent_question_gives_no_consent(dispatcher, domain):
+    latest = message("what exactly do you do with my data?", "faq")
+    slots = await run_form(form_tracker(latest, {"consent": None, "requested_slot": "consent"}), dispatcher, domain)
+    assert "consent" not in slots
+
+
+def test_off_question_examples_come_from_the_training_data():
+    from actions.services.meaning import off_question_examples
+
+    examples = off_question_examples(PROJECT_ROOT / "nlu_data")
+    assert "auf Deutsch bitte" not in examples or "[" not in "".join(examples)
+    assert len(examples) > 500
+    assert all("](" not in example and "]{" not in example for example in examples)
+    assert answer_meanings().rank("sector", "how much does it cost?", off_question=True).scores[0][0] == OFF_QUESTION
