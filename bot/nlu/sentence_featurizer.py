@@ -39,7 +39,7 @@ class SentenceFeaturizer(DenseFeaturizer, GraphComponent):
             **DenseFeaturizer.get_default_config(),
             # Texts embedded per call while training (one call per message at run time).
             "batch_size": 64,
-            # OpenMP threads of the encoder; None: S3M_ENCODER_THREADS, else 1.
+            # OpenMP threads of the encoder; None: S3M_ENCODER_THREADS (default 1).
             "threads": None,
         }
 

@@ -29,6 +29,15 @@ def test_the_portable_engine_built_from_the_wheels_source_gives_the_same_vectors
 
 
 def test_a_wrong_engine_choice_is_a_clear_error(monkeypatch):
+    from bot.config import load_settings
+
     monkeypatch.setenv("S3M_ENCODER_ENGINE", "fastest")
     with pytest.raises(ValueError, match="auto, bundled or portable"):
-        sentence_encoder.needs_portable_engine()
+        load_settings()
+
+
+def test_the_bundled_engine_is_chosen_only_where_the_processor_has_avx2():
+    from numpy.core._multiarray_umath import __cpu_features__
+
+    assert sentence_encoder.needs_portable_engine("auto") is not __cpu_features__["AVX2"]
+    assert sentence_encoder.needs_portable_engine("portable") and not sentence_encoder.needs_portable_engine("bundled")
