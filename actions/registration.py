@@ -50,13 +50,18 @@ def registration_messages(tracker: Tracker) -> List[Dict[str, Any]]:
     return [e.get("parse_data") or {} for e in events[first_user:] if e.get("event") == "user"]
 
 
-def fits_question(message: Dict[str, Any], requested: str, clusters) -> bool:
+def fits_question(message: Dict[str, Any], requested: str, language: str | None, clusters) -> bool:
     """Whether the message clearly answers the question asked ("the webinars", asked for interests;
-    "correct, thanks", asked to confirm), whatever else the NLU took it for."""
+    "correct, thanks", asked to confirm; "Spagna", asked for the country), whatever else the NLU
+    took it for. A question of the SME's own ("is Poland part of it?") is not an answer."""
     text = (message.get("text") or "").strip()
     if not text or text.startswith("/"):
         return False
     intent = (message.get("intent") or {}).get("name") or ""
+    if requested == "email":
+        return bool(details.EMAIL_IN_TEXT.search(text))
+    if requested in ("country", "employees"):
+        return not text.endswith("?") and details.from_answer(message, requested, language, clusters) not in (None, text)
     if requested in YES_NO_SLOTS:  # "yes, thanks" is a yes; "ok, but who sees my data?" is a question
         meanings = answer_meanings()
         return meanings.understand("yes_no", text, off_question=True) is not None or \
@@ -132,7 +137,7 @@ class ValidateRegistrationForm(FormValidationAction):
                 found["interests"] = implied
         if requested is None:
             return found
-        if is_digression(message, requested) and not fits_question(message, requested, clusters):
+        if is_digression(message, requested) and not fits_question(message, requested, language, clusters):
             return {}
         if requested == "consent":
             consent = details.from_answer(message, "consent", language, clusters)

@@ -148,3 +148,20 @@ def test_off_question_examples_come_from_the_training_data():
     assert len(examples) > 500
     assert all("](" not in example and "]{" not in example for example in examples)
     assert answer_meanings().rank("sector", "how much does it cost?", off_question=True).scores[0][0] == OFF_QUESTION
+
+
+@pytest.mark.parametrize("requested, text, intent, value", [
+    ("country", "Hiszpania", "greet", "ES"), ("country", "Repubblica Ceca", "goodbye", "CZ"),
+    ("employees", "sept", "greet", 7.0), ("email", "anna@firma.pl", "faq", "anna@firma.pl"),
+])
+async def test_an_answer_the_nlu_took_for_a_greeting_still_answers_the_question(requested, text, intent, value,
+                                                                                 dispatcher, domain):
+    slots = await run_form(form_tracker(message(text, intent), {"requested_slot": requested, "language": "fr"}),
+                           dispatcher, domain)
+    assert slots[requested] == value
+
+
+async def test_a_question_naming_a_country_is_left_to_the_rules(dispatcher, domain):
+    latest = message("is Poland one of the partner countries?", "faq")
+    slots = await run_form(form_tracker(latest, {"requested_slot": "country"}), dispatcher, domain)
+    assert "country" not in slots
