@@ -65,9 +65,9 @@ def fits_question(message: Dict[str, Any], requested: str, language: str | None,
     if requested in YES_NO_SLOTS:  # "yes, thanks" is a yes; "ok, but who sees my data?" is a question
         meanings = answer_meanings()
         return meanings.understand("yes_no", text, off_question=True) is not None or \
-            intent in POLITE_INTENTS and len(meanings.understand_several("yes_no", text, off_question=True)) == 1
+            intent in POLITE_INTENTS and len(meanings.understand_several("yes_no", text, language, off_question=True)) == 1
     return requested in details.CHOICE_SLOTS and \
-        details.understood_choice(text, intent, requested, clusters, off_question=True) is not None
+        details.understood_choice(text, intent, requested, clusters, off_question=True, language=language) is not None
 
 
 def is_digression(message: Dict[str, Any], requested: str | None = None) -> bool:

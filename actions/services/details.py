@@ -122,7 +122,7 @@ def from_answer(message: Dict[str, Any], requested: str, language: str | None,
         decided = {"affirm": True, "deny": False}.get(intent)
         if decided is None and typed:
             meanings = answer_meanings()
-            said = meanings.understand("yes_no", text) or "".join(meanings.understand_several("yes_no", text))
+            said = meanings.understand("yes_no", text) or "".join(meanings.understand_several("yes_no", text, language))
             decided = {"true": True, "false": False}.get(said)  # both a yes and a no: neither
         return decided
     if requested == "event_id" and intent == "deny":
@@ -141,13 +141,13 @@ def from_answer(message: Dict[str, Any], requested: str, language: str | None,
         count = parse_head_count(text, _languages(language))
         return count if count is not None else text
     if requested in CHOICE_SLOTS:
-        choice = understood_choice(text, intent, requested, clusters)
+        choice = understood_choice(text, intent, requested, clusters, language=language)
         return text if choice is None else choice
     return None
 
 
 def understood_choice(text: str, intent: str, requested: str, clusters: ClusterTable,
-                      off_question: bool = False) -> Any | None:
+                      off_question: bool = False, language: str | None = None) -> Any | None:
     """The value of a multiple-choice question that the text clearly gives: its words, else its meaning.
 
     `off_question`: the NLU took the text for something else (a question about S3martMed, say);
@@ -159,16 +159,18 @@ def understood_choice(text: str, intent: str, requested: str, clusters: ClusterT
         return sectors[0] if sectors else meanings.understand("sector", text, off_question)
     if requested == "interests":
         interests = [code for code in codes_in(text, vocabulary_index()) if code in INTERESTS]
-        interests += [code for code in meanings.understand_several("interests", text, off_question)
+        interests += [code for code in meanings.understand_several("interests", text, language, off_question)
                       if code not in interests]
-        if ALL_OF_THEM in interests:
-            return list(INTERESTS)
+        if ALL_OF_THEM in interests:  # "all four", said as a whole, not a part of a longer answer
+            if meanings.understand("interests", text, off_question) == ALL_OF_THEM:
+                return list(INTERESTS)
+            interests.remove(ALL_OF_THEM)
         if not interests and intent in INTENT_INTERESTS:  # "we're looking for distributors"
             interests.append(INTENT_INTERESTS[intent])
         return interests or None
     if requested == "target_regions":
         named = [cluster.code for cluster in (clusters.by_country(c) for c in countries_in(text)) if cluster]
-        meant = meanings.understand_several("target_regions", text, off_question)
+        meant = meanings.understand_several("target_regions", text, language, off_question)
         regions = list(dict.fromkeys(named + [code for code in meant if code in clusters]))
         if regions:
             return regions

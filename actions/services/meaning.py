@@ -29,10 +29,7 @@ MEANINGS_FILE = PROJECT_ROOT / "catalogue" / "answer_meanings.yml"
 CACHE_DIR = PROJECT_ROOT / "var" / "cache"
 MIN_SIMILARITY = 0.82
 MIN_MARGIN = 0.005
-# Where one answer names several values ("webinars and investors"), in the five languages.
-_CLAUSE_BREAK = re.compile(
-    r"\s*(?:[,;+&/]|\band\b|\bas well as\b|\bplus\b|\balso\b|\bund\b|\bsowie\b|\bauch\b|\bet\b|\bainsi que\b"
-    r"|\baussi\b|\be\b|\bed\b|\banche\b|\boppure\b|\bi\b|\boraz\b|\btakże\b|\bteż\b)\s*", re.IGNORECASE)
+JOINING_WORDS = "joining_words"  # the YAML key of the words that join two answers, per language
 
 Phrase = Tuple[str, str, str]  # question, value, text
 # What SMEs say besides answering (questions about S3martMed, help, stop, ...): the first training
@@ -68,7 +65,9 @@ class Ranking:
 class AnswerMeanings:
     """The phrases of every question, embedded once."""
 
-    def __init__(self, phrases: Sequence[Phrase], vectors: np.ndarray):
+    def __init__(self, phrases: Sequence[Phrase], vectors: np.ndarray,
+                 joining_words: Dict[str, List[str]] | None = None):
+        self._breaks = {language: _clause_break(words) for language, words in (joining_words or {}).items()}
         rows: Dict[str, List[int]] = {}
         for row, (question, _, _) in enumerate(phrases):
             rows.setdefault(question, []).append(row)
@@ -90,9 +89,12 @@ class AnswerMeanings:
     def understand(self, question: str, text: str, off_question: bool = False) -> str | None:
         return self.rank(question, text, off_question).understood
 
-    def understand_several(self, question: str, text: str, off_question: bool = False) -> List[str]:
-        """Every value that the answer or one of its parts clearly means ("partners, and the webinars")."""
-        parts = [part for part in _CLAUSE_BREAK.split(text) if part and part.strip()]
+    def understand_several(self, question: str, text: str, language: str | None = None,
+                           off_question: bool = False) -> List[str]:
+        """Every value that the answer or one of its parts clearly means ("partners, and the webinars");
+        the parts are split at punctuation and at the joining words of the conversation's language."""
+        breaks = self._breaks.get(language or "") or _clause_break([])
+        parts = [part for part in breaks.split(text) if part and part.strip()]
         found: List[str] = []
         for part in ([text] + parts if len(parts) > 1 else [text]):
             value = self.understand(question, part, off_question)
@@ -101,10 +103,15 @@ class AnswerMeanings:
         return found
 
 
+def _clause_break(words: Iterable[str]) -> re.Pattern:
+    alternatives = [r"[,;+&/.!?]"] + [r"\b" + re.escape(word) + r"\b" for word in words]
+    return re.compile(r"\s*(?:" + "|".join(alternatives) + r")\s*", re.IGNORECASE)
+
+
 def load_phrases(events: Iterable[Event], path: Path = MEANINGS_FILE) -> Tuple[Phrase, ...]:
     """Every phrase of all five languages, the events' own included."""
     phrases = [(question, str(value), str(text))
-               for question, values in _read(path, path.stat().st_mtime_ns).items()
+               for question, values in _read(path, path.stat().st_mtime_ns).items() if question != JOINING_WORDS
                for value, texts in values.items()
                for language in LANGUAGES for text in texts.get(language) or []]
     phrases += [("event_id", event.id, text) for event in events for text in event_phrases(event)]
@@ -149,12 +156,13 @@ def event_phrases(event: Event) -> Iterable[str]:
 
 def answer_meanings() -> AnswerMeanings:
     """The phrases for today's upcoming events (both files are re-read when they change)."""
-    return _embedded(load_phrases(upcoming_events()))
+    return _embedded(load_phrases(upcoming_events()), MEANINGS_FILE.stat().st_mtime_ns)
 
 
 @lru_cache(maxsize=2)
-def _embedded(phrases: Tuple[Phrase, ...]) -> AnswerMeanings:
-    return AnswerMeanings(phrases, _cached_vectors([text for _, _, text in phrases]))
+def _embedded(phrases: Tuple[Phrase, ...], modified_ns: int) -> AnswerMeanings:
+    joining = _read(MEANINGS_FILE, modified_ns).get(JOINING_WORDS) or {}
+    return AnswerMeanings(phrases, _cached_vectors([text for _, _, text in phrases]), joining)
 
 
 def _cached_vectors(texts: List[str]) -> np.ndarray:

@@ -12,7 +12,7 @@ import yaml
 from actions.choices import ActionAskEventId, ActionAskSector, button_value
 from actions.services.details import INTERESTS, SECTORS, event_named
 from actions.services.events import upcoming_events
-from actions.services.meaning import MEANINGS_FILE, OFF_QUESTION, answer_meanings
+from actions.services.meaning import JOINING_WORDS, MEANINGS_FILE, OFF_QUESTION, answer_meanings
 from bot.config import PROJECT_ROOT
 from bot.language import LANGUAGES
 from bot.leads.clusters import load_clusters
@@ -21,6 +21,7 @@ from tests.actions.test_registration_form import form_tracker, message, run_form
 
 def test_every_value_is_described_in_all_five_languages():
     meanings = yaml.safe_load(MEANINGS_FILE.read_text(encoding="utf-8"))
+    assert set(meanings.pop(JOINING_WORDS)) == set(LANGUAGES)
     assert set(meanings["sector"]) == set(SECTORS)
     assert set(meanings["interests"]) == set(INTERESTS) | {"all"}
     assert set(meanings["target_regions"]) == set(load_clusters().codes) | {"none"}
@@ -51,6 +52,12 @@ async def test_no_preference_in_other_words_answers_the_regions_question(text, l
     slots = await run_form(form_tracker(message(text), {"requested_slot": "target_regions", "language": language,
                                                         "interests": ["partnering"]}), dispatcher, domain)
     assert slots["target_regions"] == []
+
+
+async def test_a_word_that_joins_answers_in_one_language_may_be_an_article_in_another(dispatcher, domain):
+    slots = await run_form(form_tracker(message("principalmente i webinar"),
+                                        {"requested_slot": "interests", "language": "it"}), dispatcher, domain)
+    assert slots["interests"] == ["events"]  # Italian "i" is "the", not Polish "and"
 
 
 async def test_several_interests_in_one_sentence(dispatcher, domain):
