@@ -35,7 +35,7 @@ from bot.channels.callback_data import CallbackDataStore
 from bot.channels.domain_responses import DomainResponder
 from bot.channels.message_splitting import split_text
 from bot.channels.recent_keys import RecentKeys
-from bot.channels.telegram_polling import LONG_POLL, Backoff, TelegramPoller, redact
+from bot.channels.telegram_polling import LONG_POLL, Backoff, TelegramPoller
 from bot.channels.telegram_settings import (
     WEBHOOK,
     TelegramChannelSettings,
@@ -43,6 +43,7 @@ from bot.channels.telegram_settings import (
 )
 from bot.channels.telegram_updates import HANDLED_UPDATES, INPUT_CHANNEL, TelegramUpdateHandler
 from bot.config import load_settings
+from bot.log_redaction import hide_in_logs, redact
 
 logger = logging.getLogger(__name__)
 
@@ -130,7 +131,7 @@ class TelegramOutput(OutputChannel):
                 await asyncio.sleep(wait)
             except TelegramError as error:
                 raise TelegramDeliveryError(
-                    f"Telegram refused {method}: {redact(error, self._bot.token)}"
+                    f"Telegram refused {method}: {redact(str(error), [self._bot.token])}"
                 ) from error
         return None
 
@@ -168,6 +169,8 @@ class TelegramInput(InputChannel):
     def __init__(self, settings: TelegramChannelSettings | None, long_poll: timedelta = LONG_POLL) -> None:
         """Create the channel; `settings` None makes it inert."""
         self.settings = settings
+        if settings is not None:
+            hide_in_logs(settings.bot_token, settings.webhook_secret)
         self._long_poll = long_poll
         self._callback_data = CallbackDataStore()
         self._seen_updates = RecentKeys()
@@ -256,7 +259,7 @@ class TelegramInput(InputChannel):
                 delay = backoff.next_delay()
                 logger.warning(
                     "Could not set the Telegram webhook (%s); next try in %.0f s.",
-                    redact(error, self.settings.bot_token),
+                    redact(str(error), [self.settings.bot_token]),
                     delay,
                 )
                 await asyncio.sleep(delay)

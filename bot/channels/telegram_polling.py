@@ -17,6 +17,8 @@ from typing import Awaitable, Callable, Sequence
 from telegram import Bot, Update
 from telegram.error import InvalidToken, TelegramError
 
+from bot.log_redaction import redact
+
 logger = logging.getLogger(__name__)
 
 LONG_POLL = timedelta(seconds=25)
@@ -38,11 +40,6 @@ class Backoff:
 
     def reset(self) -> None:
         self._next = self._first
-
-
-def redact(error: Exception, token: str) -> str:
-    """An error's text without the bot token (some of python-telegram-bot's messages quote it)."""
-    return str(error).replace(token, "<TELEGRAM_BOT_TOKEN>")
 
 
 class TelegramPoller:
@@ -102,7 +99,7 @@ class TelegramPoller:
             except TelegramError as error:
                 delay = self._backoff.next_delay()
                 logger.warning(
-                    "Telegram polling failed (%s); next try in %.0f s.", redact(error, self._bot.token), delay
+                    "Telegram polling failed (%s); next try in %.0f s.", redact(str(error), [self._bot.token]), delay
                 )
                 await asyncio.sleep(delay)
                 continue

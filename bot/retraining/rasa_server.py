@@ -12,6 +12,7 @@ from pathlib import Path
 import httpx
 
 from bot.config import Settings
+from bot.log_redaction import hide_in_logs, redact
 from bot.retraining.evaluation import label_of
 
 LOAD_TIMEOUT_SECONDS = 600.0  # loading a full model takes one to three minutes on 2 cores
@@ -25,6 +26,7 @@ class RasaServer:
     def __init__(self, url: str, token: str | None = None) -> None:
         self.url = url.rstrip("/")
         self._params = {"token": token} if token else {}
+        hide_in_logs(token)  # it travels in the query string, which httpx logs and quotes in errors
 
     @classmethod
     def from_settings(cls, settings: Settings) -> RasaServer:
@@ -34,7 +36,7 @@ class RasaServer:
         try:
             response = httpx.request(method, self.url + path, params=self._params, timeout=timeout, **kwargs)
         except httpx.HTTPError as error:
-            raise RasaServerError(f"Rasa server at {self.url} unreachable: {error}") from error
+            raise RasaServerError(redact(f"Rasa server at {self.url} unreachable: {error}")) from error
         if response.status_code >= 400:
             raise RasaServerError(f"Rasa server answered {response.status_code} to {method} {path}: "
                                   f"{response.text[:300]}")
@@ -54,7 +56,7 @@ class RasaServer:
                     for language, texts in tests.items()
                 }
             except httpx.HTTPError as error:
-                raise RasaServerError(f"parsing on the Rasa server at {self.url} failed: {error}") from error
+                raise RasaServerError(redact(f"parsing on the Rasa server at {self.url} failed: {error}")) from error
 
     def replace_model(self, model: Path) -> None:
         """Make the server answer with `model` (a file it can read); returns once it does."""

@@ -13,6 +13,7 @@ from tests.channels.conftest import (
     LONG_TEXT_PARAGRAPH,
     MENU_BUTTONS,
     STICKER,
+    TOKEN,
     button_press_update,
     channel_settings,
     message_update,
@@ -192,3 +193,15 @@ async def test_shutdown_stops_polling_at_once(standin, agent):
 
     await asyncio.sleep(0.5)
     assert len(standin.calls) == calls
+
+
+async def test_the_bot_token_never_reaches_the_logs(standin, agent, caplog):
+    """Rasa logs at INFO, and httpx logs every Bot API URL, which carries the token."""
+    import logging
+
+    caplog.set_level(logging.DEBUG)
+    standin.queue_update(message_update(text="Hallo"))
+    async with running_channel(TelegramInput(channel_settings(standin)), agent):
+        await standin.wait_for("sendMessage")
+    assert "getUpdates" in caplog.text  # the Bot API calls were logged ...
+    assert TOKEN not in caplog.text  # ... without the token
