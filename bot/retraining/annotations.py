@@ -10,6 +10,7 @@ measure models fairly.
 from __future__ import annotations
 
 import threading
+import unicodedata
 from pathlib import Path
 
 import yaml
@@ -44,7 +45,7 @@ def annotate(
     session: Session, workspace: Workspace, message: str, language: str, label: str, user: User | None
 ) -> TrainingAnnotation:
     """Record `label` for `message`; the caller commits. Returns the stored annotation."""
-    example = " ".join(mask_personal_data(message).replace("[", "(").replace("]", ")").split())
+    example = " ".join(printable(mask_personal_data(message)).replace("[", "(").replace("]", ")").split())
     if not example:
         raise AnnotationError("empty")
     if label not in workspace.labels():
@@ -66,6 +67,12 @@ def annotate(
     if label != IGNORE:
         add_example(workspace.user_examples(language), label, example)
     return annotation
+
+
+def printable(text: str) -> str:
+    """The text without control and format characters (DEL, NUL, escape sequences, zero-width
+    spaces): YAML refuses some of them, and one such example would stop every later training."""
+    return "".join(c if unicodedata.category(c)[0] != "C" else " " if c in "\t\n\r" else "" for c in text)
 
 
 def repeats_held_out(workspace: Workspace, message: str) -> bool:

@@ -103,3 +103,11 @@ def test_the_labels_are_the_domains_intents_and_faq_topics(tmp_path: Path) -> No
 ])
 def test_masking(text: str, masked: str) -> None:
     assert mask_personal_data(text) == masked
+
+
+def test_control_characters_cannot_break_the_training_data(workspace, session) -> None:
+    """One annotated message with a DEL or a NUL must not make every later `rasa train` fail."""
+    annotate(session, workspace, "hallo\x7f\x00 zusammen\u200b\x1b[31m", "de", "greet", None)
+    annotate(session, workspace, "servus beinand", "de", "greet", None)
+    examples = examples_of(workspace, "de")
+    assert ("hallo zusammen(31m", "greet") in examples and ("servus beinand", "greet") in examples
