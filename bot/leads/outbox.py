@@ -196,7 +196,8 @@ class OutboxWorker:
         email = EmailMessage()
         email["From"] = self._settings.mail_from
         email["To"] = message.recipient
-        email["Subject"] = message.subject or ""
+        # One line, whatever a subject quotes from the chat: a line break is refused in a header.
+        email["Subject"] = " ".join((message.subject or "").split())
         email["Date"] = formatdate(usegmt=True)
         # Stable across re-sends, so a mail client can fold an at-least-once duplicate.
         email["Message-ID"] = f"<outbox-{message.id}.{as_utc(message.created_at):%Y%m%d%H%M%S}@{sender_domain}>"

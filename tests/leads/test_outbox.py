@@ -332,3 +332,22 @@ def test_the_worker_loop_survives_a_database_without_schema(tmp_path: Path, capl
     failures = [r.getMessage() for r in caplog.records if "outbox pass failed" in r.getMessage()]
     assert len(failures) >= 2
     assert "no such table: outbox_messages" in failures[0]
+
+
+def test_a_subject_with_line_breaks_is_sent_on_one_line(engine: Engine, session: Session, smtp: SmtpServer) -> None:
+    """Subjects quote names typed in the chat (the portal's re-assignment e-mail too): a line
+    break in a header made the e-mail fail at every attempt."""
+    from bot.leads.handoff import pending_message
+
+    settings = settings_for(smtp_port=smtp.port)
+    lead = add_qualified_lead(session, company_name="Acme\r\nBcc: everyone@example.org\nMedical")
+    message = pending_message(lead, channel="email", recipient="leads@biopmed.example", cluster="biopmed",
+                              subject=f"Lead moved to you: {lead.company_name}", body="See the portal.")
+    session.add(message)
+    message.next_attempt_at = T0
+    session.commit()
+    smtp.start()
+    assert worker_for(engine, settings).run_once(now=T0) == 1
+    [(_, rcpt_tos, received)] = smtp.handler.received
+    assert received["Subject"] == "Lead moved to you: Acme Bcc: everyone@example.org Medical"
+    assert rcpt_tos == ["leads@biopmed.example"] and received["Bcc"] is None
