@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Mapping
@@ -115,16 +116,27 @@ def webhook_body(lead: Lead, recipients: list[str]) -> str:
     return json.dumps(payload, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
 
 
-def sign_webhook_body(body: bytes, secret: str) -> str:
-    """Value of the X-S3M-Signature header: `sha256=` and the hex HMAC-SHA256 of the raw body."""
-    return "sha256=" + hmac.new(secret.encode("utf-8"), body, hashlib.sha256).hexdigest()
+WEBHOOK_TOLERANCE_SECONDS = 300
 
 
-def verify_webhook_signature(body: bytes, secret: str, header: str | None) -> bool:
-    """Whether a received webhook body carries the signature made with `secret` (for receivers)."""
-    if header is None:
+def sign_webhook_body(body: bytes, secret: str, timestamp: str) -> str:
+    """Value of the X-S3M-Signature header: `sha256=` and the hex HMAC-SHA256 of
+    `<X-S3M-Timestamp>.<raw body>`: the timestamp is signed too, so a captured request
+    cannot be replayed later with a fresh one."""
+    signed = timestamp.encode("ascii") + b"." + body
+    return "sha256=" + hmac.new(secret.encode("utf-8"), signed, hashlib.sha256).hexdigest()
+
+
+def verify_webhook_signature(body: bytes, secret: str, header: str | None, timestamp: str | None,
+                             now: float | None = None, tolerance: float = WEBHOOK_TOLERANCE_SECONDS) -> bool:
+    """Whether a received webhook carries the signature made with `secret` for its timestamp,
+    and the timestamp is within `tolerance` seconds of `now` (for receivers)."""
+    if header is None or timestamp is None or not timestamp.isascii() or not timestamp.isdigit():
         return False
-    return hmac.compare_digest(sign_webhook_body(body, secret).encode(), header.encode("utf-8", "replace"))
+    if abs((time.time() if now is None else now) - int(timestamp)) > tolerance:
+        return False
+    expected = sign_webhook_body(body, secret, timestamp).encode()
+    return hmac.compare_digest(expected, header.encode("utf-8", "replace"))
 
 
 def _staff_email(

@@ -69,6 +69,9 @@ class OutboxWorker:
         self._engine = engine
         self._sessions = sessionmaker(engine, future=True, expire_on_commit=False)
         self._settings = settings
+        if settings.webhook_url and not settings.webhook_secret:
+            log.warning("S3M_WEBHOOK_URL is set without S3M_WEBHOOK_SECRET: the webhook's receiver "
+                           "cannot tell our requests from forged ones. Set a secret.")
         self._retry_base = retry_base
         self._retry_cap = retry_cap
         self._smtp_timeout = smtp_timeout
@@ -208,9 +211,10 @@ class OutboxWorker:
 
     def _send_webhook(self, message: OutboxMessage) -> None:
         body = message.body.encode("utf-8")
-        headers = {"Content-Type": "application/json; charset=utf-8", TIMESTAMP_HEADER: str(int(time.time()))}
+        timestamp = str(int(time.time()))
+        headers = {"Content-Type": "application/json; charset=utf-8", TIMESTAMP_HEADER: timestamp}
         if self._settings.webhook_secret:
-            headers[SIGNATURE_HEADER] = sign_webhook_body(body, self._settings.webhook_secret)
+            headers[SIGNATURE_HEADER] = sign_webhook_body(body, self._settings.webhook_secret, timestamp)
         response = httpx.post(message.recipient, content=body, headers=headers, timeout=self._webhook_timeout)
         response.raise_for_status()
 

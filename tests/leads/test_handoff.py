@@ -154,13 +154,23 @@ def test_webhook_message_carries_the_lead_api_fields_and_a_verifiable_signature(
     assert payload["created_at"].endswith("Z")  # UTC, as in the lead API
 
     body = webhook.body.encode("utf-8")
-    signature = sign_webhook_body(body, "s3cret")
+    sent = "1767000000"
+    signature = sign_webhook_body(body, "s3cret", sent)
     assert signature.startswith("sha256=") and len(signature) == len("sha256=") + 64
-    assert verify_webhook_signature(body, "s3cret", signature)
-    assert not verify_webhook_signature(body, "another secret", signature)
-    assert not verify_webhook_signature(body.replace(b"Acme", b"Evil"), "s3cret", signature)
-    assert not verify_webhook_signature(body, "s3cret", None)
-    assert not verify_webhook_signature(body, "s3cret", "sha256=é")
+    assert verify_webhook_signature(body, "s3cret", signature, sent, now=1767000030)
+    assert not verify_webhook_signature(body, "another secret", signature, sent, now=1767000030)
+    assert not verify_webhook_signature(body.replace(b"Acme", b"Evil"), "s3cret", signature, sent, now=1767000030)
+    assert not verify_webhook_signature(body, "s3cret", None, sent, now=1767000030)
+    assert not verify_webhook_signature(body, "s3cret", "sha256=é", sent, now=1767000030)
+
+
+def test_a_captured_webhook_cannot_be_replayed_with_a_fresh_timestamp() -> None:
+    body, sent = b'{"id": 7}', "1767000000"
+    signature = sign_webhook_body(body, "s3cret", sent)
+    replayed_at = "1767090000"  # a day later, with the timestamp header rewritten
+    assert not verify_webhook_signature(body, "s3cret", signature, replayed_at, now=1767090001)
+    assert not verify_webhook_signature(body, "s3cret", signature, sent, now=1767090001)  # too old as sent
+    assert not verify_webhook_signature(body, "s3cret", signature, "soon", now=1767000001)
 
 
 def test_a_contact_request_is_introduced_as_one(session: Session) -> None:

@@ -155,8 +155,7 @@ def test_delivers_each_cluster_email_and_the_signed_webhook(
     assert received["leads@biowin.example"]["Subject"].startswith("[S3martMed] Copie d'un contact")
 
     [(headers, body)] = webhook.requests
-    assert verify_webhook_signature(body, SECRET, headers[SIGNATURE_HEADER])
-    assert headers[TIMESTAMP_HEADER].isdigit()
+    assert verify_webhook_signature(body, SECRET, headers[SIGNATURE_HEADER], headers[TIMESTAMP_HEADER])
     assert json.loads(body)["id"] == lead_id
     assert [(m.status, m.attempts, as_utc(m.sent_at)) for m in outbox(engine)] == [("sent", 1, T0)] * 3
 
@@ -351,3 +350,11 @@ def test_a_subject_with_line_breaks_is_sent_on_one_line(engine: Engine, session:
     [(_, rcpt_tos, received)] = smtp.handler.received
     assert received["Subject"] == "Lead moved to you: Acme Bcc: everyone@example.org Medical"
     assert rcpt_tos == ["leads@biopmed.example"] and received["Bcc"] is None
+
+
+def test_a_webhook_without_a_secret_is_warned_about(engine: Engine, caplog: pytest.LogCaptureFixture) -> None:
+    worker_for(engine, settings_for(webhook_url="http://127.0.0.1:9/hook"))
+    assert "without S3M_WEBHOOK_SECRET" in caplog.text
+    caplog.clear()
+    worker_for(engine, settings_for(webhook_url="http://127.0.0.1:9/hook", webhook_secret=SECRET))
+    assert "S3M_WEBHOOK_SECRET" not in caplog.text
