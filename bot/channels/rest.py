@@ -18,8 +18,8 @@ from sanic import Blueprint, Request, response
 from sanic.response import HTTPResponse
 
 from bot.channels.action_server_guard import ActionServerGuard
-from bot.channels.rate_limit import SenderRateLimiter
 from bot.config import load_settings
+from bot.rate_limit import SenderRateLimiter
 
 logger = logging.getLogger(__name__)
 

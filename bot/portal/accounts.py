@@ -20,6 +20,7 @@ from bot.config import Settings
 from bot.leads.clusters import CLUSTER_CODES, LANGUAGE_CODES
 from bot.leads.models import User, utcnow
 from bot.leads.serialize import as_utc
+from bot.rate_limit import SenderRateLimiter
 
 BCRYPT_ROUNDS = 12
 """Cost of new hashes (about a quarter second); tests lower it, verification reads it from the hash."""
@@ -51,10 +52,11 @@ def hash_password(password: str) -> str:
 
 
 def password_matches(password: str, password_hash: str) -> bool:
+    """One bcrypt check whatever the password: a too long one is checked too (and then refused),
+    so that it takes as long as any wrong password."""
     encoded = password.encode("utf-8")
-    if len(encoded) > MAX_PASSWORD_BYTES:
-        return False
-    return bcrypt.checkpw(encoded, password_hash.encode("ascii"))
+    matches = bcrypt.checkpw(encoded[:MAX_PASSWORD_BYTES], password_hash.encode("ascii"))
+    return matches and len(encoded) <= MAX_PASSWORD_BYTES
 
 
 def check_password_rules(password: str) -> None:
@@ -140,6 +142,14 @@ class LoginOutcome:
         return self.failure is None
 
 
+def login_attempts_per_address(settings: Settings) -> SenderRateLimiter:
+    """Log-in attempts one address may make: the failures that lock four accounts at once, then
+    as many per lock-out period. Lock-out counts per account; this holds back an address that
+    tries a few passwords on every account, or locks every admin out."""
+    burst = 4 * settings.login_max_failures
+    return SenderRateLimiter(per_minute=burst / max(settings.login_lockout_minutes, 1e-6), burst=burst)
+
+
 def check_login(
     session: Session, email: str, password: str, settings: Settings, now: datetime | None = None
 ) -> LoginOutcome:
@@ -154,6 +164,7 @@ def check_login(
         bcrypt.checkpw(password.encode("utf-8")[:MAX_PASSWORD_BYTES], _dummy_hash(BCRYPT_ROUNDS))
         return LoginOutcome(None, "unknown_user")
     if user.locked_until is not None and as_utc(user.locked_until) > now:
+        bcrypt.checkpw(password.encode("utf-8")[:MAX_PASSWORD_BYTES], _dummy_hash(BCRYPT_ROUNDS))  # same time
         return LoginOutcome(user, "locked")
     if not password_matches(password, user.password_hash):
         user.failed_logins = (user.failed_logins or 0) + 1

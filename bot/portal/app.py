@@ -12,6 +12,7 @@ from bot.config import Settings, load_settings
 from bot.database import build_engine
 from bot.leads import schema
 from bot.portal import api, widget_routes
+from bot.portal.accounts import login_attempts_per_address
 from bot.portal.lead_queries import add_sqlite_functions
 from bot.portal.web import install_pages
 from bot.retraining.rasa_server import RasaServer
@@ -38,6 +39,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.sessions = sessionmaker(engine, future=True)
     app.state.workspace = Workspace.from_settings(settings)
     app.state.rasa_server = RasaServer.from_settings(settings)
+    app.state.login_attempts = login_attempts_per_address(settings)
     with app.state.sessions() as session:
         mark_interrupted(session)
     app.include_router(api.router)

@@ -49,6 +49,11 @@ def log_in(
     password: Annotated[str, Form()] = "",
     next: Annotated[str, Form()] = "/leads",
 ) -> Response:
+    if not request.app.state.login_attempts.allow(request.client.host if request.client else "unknown"):
+        audit.record(session, "failed_login", None, reason="too_many_attempts")
+        session.commit()
+        context = {"next": safe_next(next), "failed": True, "email": email.strip()[:320]}
+        return render(request, "login.html", None, context, status_code=429)
     outcome = check_login(session, email, password, settings)
     if outcome.succeeded and outcome.user is not None:
         audit.record(session, "logged_in", outcome.user)

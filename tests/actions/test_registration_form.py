@@ -49,6 +49,70 @@ def test_head_counts_in_words_and_digits(text, language, count):
     assert parse_head_count(text, [language]) == count
 
 
+@pytest.mark.parametrize("text, language, count", [
+    ("between 40 and 50", "en", 45), ("40 to 50", "en", 45), ("40-50", "en", 45), ("somewhere between 8 and 11 people", "en", 10),
+    ("two or three of us", "en", 3), ("zwischen 40 und 50", "de", 45), ("so 20 bis 30 Leute", "de", 25),
+    ("zwischen zwanzig und dreißig", "de", 25), ("entre 40 et 50", "fr", 45), ("de 15 à 20 salariés", "fr", 18),
+    ("entre quarante et cinquante personnes", "fr", 45), ("tra 40 e 50", "it", 45), ("tra i 60 e i 70 dipendenti", "it", 65),
+    ("da 10 a 12 persone", "it", 11), ("między 40 a 50", "pl", 45), ("od 30 do 35 osób", "pl", 33),
+    ("między dwudziestu a trzydziestu pracowników", "pl", 25), ("70 – 80 Mitarbeiter", "de", 75),
+])
+def test_a_range_counts_as_its_middle(text, language, count):
+    assert parse_head_count(text, [language]) == count
+
+
+@pytest.mark.parametrize("text, language, count", [
+    ("two founders and three employees", "en", 5), ("3 engineers, 2 salespeople and one intern", "en", 6),
+    ("zwei Gründer und drei Angestellte", "de", 5), ("4 Entwickler und 2 Werkstudenten", "de", 6),
+    ("deux associés et trois salariés", "fr", 5), ("un gérant et six techniciens", "fr", 7),
+    ("due soci e tre dipendenti", "it", 5), ("5 sviluppatori e 2 stagisti", "it", 7),
+    ("dwóch wspólników i trzech pracowników", "pl", 5), ("czterech programistów i dwie osoby w biurze", "pl", 6),
+    ("40-50 people and 3 freelancers", "en", 48),
+])
+def test_groups_of_people_add_up(text, language, count):
+    assert parse_head_count(text, [language]) == count
+
+
+@pytest.mark.parametrize("text, language, count", [
+    ("we are 12 and growing", "en", 12), ("40 employees, 2 of them founders", "en", 40),
+    ("wir sind 12 und wachsen", "de", 12), ("30 Mitarbeiter, davon 4 Gründer", "de", 30),
+    ("quarante salariés dont deux associés", "fr", 40), ("trenta dipendenti di cui due soci", "it", 30),
+    ("25 osób, w tym 3 wspólników", "pl", 25), ("5 a Roma e 3 a Milano", "it", 5),
+    ("forty and fifty", "en", 50),
+])
+def test_counts_that_are_not_separate_groups_do_not_add_up(text, language, count):
+    assert parse_head_count(text, [language]) == count
+
+
+@pytest.mark.parametrize("text, language", [
+    ("just me", "en"), ("only me for now", "en"), ("it's just myself", "en"), ("nur ich", "de"), ("ich allein", "de"),
+    ("moi tout seul", "fr"), ("juste moi", "fr"), ("solo io", "it"), ("sono da solo", "it"), ("tylko ja", "pl"),
+    ("sam jestem", "pl"), ("na razie jestem sama", "pl"),
+])
+def test_a_one_person_company_counts_one(text, language):
+    assert parse_head_count(text, [language]) == 1
+
+
+@pytest.mark.parametrize("text, language, count", [
+    ("dwadzieścia pięć mniej więcej", "pl", 25), ("trzydzieści kilka osób", "pl", 35), ("kilka, może siedem", "pl", 7),
+    ("a handful, maybe 6", "en", 6), ("a handful, maybe three", "en", 3), ("a couple of hundred", "en", 200),
+    ("eine Handvoll, genauer gesagt vier", "de", 4), ("sept", "fr", 7), ("dix-sept personnes", "fr", 17),
+    ("vingt et un", "fr", 21), ("una manciata, forse 4", "it", 4), ("2,5 tys. pracowników", "pl", 2500),
+    ("3k employees", "en", 3000), ("5 kids at home, 9 colleagues", "en", 5), ("S3martMed? we are 40", "en", 40),
+])
+def test_number_words_next_to_numerals_and_vague_words(text, language, count):
+    assert parse_head_count(text, [language]) == count
+
+
+@pytest.mark.parametrize("text, language, count", [
+    ("between 40 and 50", "de", 45), ("zwei Gründer und drei Angestellte", "fr", 5), ("tra 10 e 20", "en", 15),
+    ("we are 40", "pl", 40), ("vierzig", "it", 40),
+])
+def test_a_range_or_a_sum_is_understood_whichever_language_comes_first(text, language, count):
+    languages = [language] + [code for code in ("en", "de", "fr", "it", "pl") if code != language]
+    assert parse_head_count(text, languages) == count
+
+
 def test_a_name_without_numbers_is_no_head_count():
     assert parse_head_count("Medisens", ["en", "de", "fr", "it", "pl"]) is None
 

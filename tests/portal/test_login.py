@@ -161,3 +161,42 @@ def test_an_admin_account_needs_no_cluster_and_staff_one(session: Session) -> No
         add_user(session, "x@example.org", "atlantis")
     with pytest.raises(AccountError, match="at least 12"):
         create_user(session, email="y@example.org", name="Y", password="short", cluster="biowin")
+
+
+@pytest.mark.parametrize("case", ["unknown account", "wrong password", "password over 72 bytes", "locked account"])
+def test_every_failed_log_in_costs_one_bcrypt_check(
+    case: str, settings: Settings, session: Session, staff: User, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A failure that skipped bcrypt answered in about 1 ms instead of a quarter second, which
+    told an attacker that the account exists (or is locked)."""
+    import bcrypt
+
+    from bot.portal import accounts
+
+    checks: list[bytes] = []
+    real_check = bcrypt.checkpw
+    monkeypatch.setattr(accounts.bcrypt, "checkpw", lambda pw, hashed: checks.append(pw) or real_check(pw, hashed))
+    if case == "locked account":
+        staff.locked_until = utcnow() + timedelta(minutes=5)
+    email = "nobody@biowin.example" if case == "unknown account" else staff.email
+    password = "x" * 100 if case == "password over 72 bytes" else "not the password"
+    outcome = accounts.check_login(session, email, password, settings)
+    assert not outcome.succeeded and len(checks) == 1
+
+
+def test_one_address_cannot_spray_passwords_across_accounts(
+    settings: Settings, session: Session, staff: User, admin: User
+) -> None:
+    """Lock-out counts per account; an attacker trying a few passwords on every account, or locking
+    out every admin, is held back per address. The accounts it tried are not locked by it."""
+    limit = 4 * settings.login_max_failures
+    app = create_app(settings)
+    with TestClient(app) as attacker, TestClient(app, client=("192.0.2.7", 50000)) as colleague:
+        for number in range(limit):
+            assert log_in(attacker, f"someone{number}@biowin.example", "guess").status_code == 400
+        refused = log_in(attacker, staff.email, PASSWORD)
+        assert refused.status_code == 429 and GENERIC_FAILURE in refused.text
+        assert audit_rows(session, "failed_login")[-1].details == {"reason": "too_many_attempts"}
+        assert log_in(colleague, admin.email).status_code == 303  # another address is not held back
+    session.refresh(staff)
+    assert staff.failed_logins == 0 and staff.locked_until is None

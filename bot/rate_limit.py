@@ -1,8 +1,9 @@
-"""Per-sender rate limiting: one sender cannot flood the assistant.
+"""Per-sender rate limiting: one sender cannot flood the assistant, one address cannot
+try passwords without end.
 
-A token bucket per sender id, in the memory of one Rasa process (behind several
-processes, each keeps its own; the proxy in front can add a global limit). A sender
-may send `burst` messages at once and then `per_minute` messages a minute.
+A token bucket per key (a chat's sender id, a client's address), in the memory of one
+process (behind several processes, each keeps its own; the proxy in front can add a
+global limit). A key may be used `burst` times at once and then `per_minute` times a minute.
 """
 
 from __future__ import annotations
