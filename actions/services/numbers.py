@@ -1,15 +1,20 @@
 """Read a head count from what users type: "40", "1.200", "about forty", "rund 40",
-"około czterdziestu", "une quarantaine", "una quarantina", "zweiundvierzig".
+"około czterdziestu", "une quarantaine", "una quarantina", "zweiundvierzig", and also
+"between 40 and 50" (45), "two founders and three employees" (5), "just me" (1).
 
-The number words of each language are data (`catalogue/numbers/<lang>.yml`).
+Every language goes through the same steps; its words are data (`catalogue/numbers/<lang>.yml`):
+number words, the connectors of compounds, the words of a range, words for people, phrases that
+make a count a part of another ("of them"), and phrases for a one-person company.
 """
 
 from __future__ import annotations
 
+import math
 import re
+from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
-from typing import Dict, Iterable, List
+from typing import Dict, FrozenSet, Iterable, List, Sequence, Tuple
 
 import yaml
 
@@ -17,45 +22,166 @@ from actions.services.text import fold
 from bot.config import PROJECT_ROOT
 
 NUMBERS_DIR = PROJECT_ROOT / "catalogue" / "numbers"
-_DIGITS = re.compile(r"\d{1,3}(?:[ .,'’]\d{3})+(?![\d])|\d+(?:[.,]\d+)?")
+_DIGITS = r"\d{1,3}(?:[ .,'’]\d{3})+(?![\d])|\d+(?:[.,]\d+)?"
+_PIECES = re.compile(rf"(?<![^\W\d_])(?P<number>{_DIGITS})(?P<thousand>\s?k(?![^\W\d_]))?"  # not "S3martMed"
+                     r"|(?P<dash>(?<=\d)\s*[-–—]\s*(?=\d)|\s[-–—]\s)", re.IGNORECASE)
+_DECIMAL = re.compile(r"\d+(?:\.\d+)?")
 _MULTIPLIERS = {100, 1000, 1_000_000}
-_CONNECTORS = {"und", "et", "e", "i", "and"}
+_AFTER = 3  # words after a number that may name whom it counts ("two full-time developers")
+_BEFORE = 2  # words before a number that may make it a part ("davon zwei", "w tym 2")
+_GAP = 2  # words between the ends of a range, or before it from its opener ("tra i 40 e i 50")
+
+Phrase = Tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Vocabulary:
+    """The words of one language that the steps below look for (all folded)."""
+
+    words: Dict[str, float]
+    approximate: FrozenSet[str] = frozenset()
+    connectors: FrozenSet[str] = frozenset()
+    range_openers: FrozenSet[str] = frozenset()
+    range_and: FrozenSet[str] = frozenset()
+    range_to: FrozenSet[str] = frozenset()
+    people: FrozenSet[str] = frozenset()
+    filler: FrozenSet[str] = frozenset()
+    part_of: Tuple[Phrase, ...] = ()
+    alone: Tuple[Phrase, ...] = ()
+
+
+@dataclass(frozen=True)
+class Piece:
+    """One number at `start`: a numeral, a number word or phrase, or a compound's parts."""
+
+    start: int
+    end: int
+    values: Tuple[float, ...]
+    digits: bool = False
+    vague: bool = False
+
+
+@dataclass(frozen=True)
+class Run:
+    """One number as the user wrote it, possibly in several words: "dwadzieścia pięć", "40-50"."""
+
+    start: int
+    end: int
+    value: float
+    digits: bool
+    vague: bool
+
+
+@dataclass(frozen=True)
+class Reading:
+    """A language's reading of the answer; `structured` if that language's words made a range or a sum."""
+
+    value: float
+    structured: bool
+
+
+def _folded(entry: object) -> str:
+    """A catalogue entry as it will meet the tokens; a symbol such as "-" stays as it is."""
+    return fold(str(entry)) or str(entry).strip()
+
+
+def _word_set(entries: Iterable[object] | None) -> FrozenSet[str]:
+    return frozenset(_folded(entry) for entry in entries or ())
+
+
+def _phrases(entries: Iterable[object] | None) -> Tuple[Phrase, ...]:
+    return tuple(tuple(_folded(entry).split()) for entry in entries or () if _folded(entry))
 
 
 @cache
-def number_words(language: str, directory: Path = NUMBERS_DIR) -> Dict[str, float]:
+def vocabulary(language: str, directory: Path = NUMBERS_DIR) -> Vocabulary:
+    """The words of `language` from its catalogue file; none for a language without one (digits still count)."""
     path = directory / f"{language}.yml"
     if not path.exists():
-        return {}
+        return Vocabulary(words={})
     data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    words = {fold(str(word)): float(value) for word, value in (data.get("words") or {}).items()}
-    words.pop("", None)
-    return words
+    words = {_folded(word): float(value) for word, value in (data.get("words") or {}).items()}
+    ranges = data.get("ranges") or {}
+    return Vocabulary(
+        words=words, approximate=_word_set(data.get("approximate")), connectors=_word_set(data.get("connectors")),
+        range_openers=_word_set(ranges.get("between")), range_and=_word_set(ranges.get("and")),
+        range_to=_word_set(ranges.get("to")), people=_word_set(data.get("people")),
+        filler=_word_set(data.get("filler")),
+        part_of=_phrases(data.get("part_of")), alone=_phrases(data.get("alone")))
 
 
-def _digits(text: str) -> float | None:
-    match = _DIGITS.search(text)
-    if not match:
-        return None
-    token = match.group(0)
+def number_words(language: str, directory: Path = NUMBERS_DIR) -> Dict[str, float]:
+    return vocabulary(language, directory).words
+
+
+def _numeral(match: re.Match) -> str:
+    """A number in digits as a plain decimal: "1.200" -> "1200.0", "2,5" -> "2.5", "3k" -> "3000.0"."""
+    token = match.group("number")
     if re.fullmatch(r"\d{1,3}(?:[ .,'’]\d{3})+", token):
-        return float(re.sub(r"\D", "", token))
-    value = float(token.replace(",", "."))
-    suffix = text[match.end():match.end() + 2].strip().lower()
-    return value * 1000 if suffix.startswith("k") else value
+        value = float(re.sub(r"\D", "", token))
+    else:
+        value = float(token.replace(",", "."))
+    return str(value * 1000 if match.group("thousand") else value)
 
 
-def _split_compound(word: str, words: Dict[str, float]) -> List[float] | None:
+def _tokens(text: str) -> List[str]:
+    """Folded words, numerals as plain decimals, and "-" for a dash between two numbers ("40-50"),
+    which folding alone would drop."""
+    tokens: List[str] = []
+    last = 0
+    for match in _PIECES.finditer(text):
+        tokens += fold(text[last:match.start()]).split()
+        tokens.append("-" if match.group("dash") else _numeral(match))
+        last = match.end()
+    return tokens + fold(text[last:]).split()
+
+
+def _split_compound(word: str, vocab: Vocabulary) -> List[float] | None:
     """Values of a word made of number words ("zweiundvierzig" -> [2, 40]), longest parts first."""
-    if word in words:
-        return [words[word]]
+    if word in vocab.words:
+        return [vocab.words[word]]
     for end in range(len(word) - 1, 1, -1):
         head = word[:end]
-        if head in words or head in _CONNECTORS:
-            rest = _split_compound(word[end:], words)
+        if head in vocab.words or head in vocab.connectors:
+            rest = _split_compound(word[end:], vocab)
             if rest is not None:
-                return ([words[head]] if head in words else []) + rest
+                return ([vocab.words[head]] if head in vocab.words else []) + rest
     return None
+
+
+def _piece_at(tokens: Sequence[str], position: int, vocab: Vocabulary) -> Piece | None:
+    """The number starting at `position`: a numeral, else the longest listed phrase, else a compound."""
+    token = tokens[position]
+    if _DECIMAL.fullmatch(token):
+        return Piece(position, position + 1, (float(token),), digits=True)
+    for size in (3, 2, 1):
+        phrase = " ".join(tokens[position:position + size])
+        if phrase in vocab.words:
+            return Piece(position, position + size, (vocab.words[phrase],), vague=phrase in vocab.approximate)
+    parts = _split_compound(token, vocab)
+    return Piece(position, position + 1, tuple(parts)) if parts else None
+
+
+def _continues(pieces: List[Piece], piece: Piece, tokens: Sequence[str], vocab: Vocabulary) -> bool:
+    """Whether `piece` is more of the number `pieces` spell. Number words follow each other in falling
+    order or multiply, a connector may come between ("a hundred and twenty", "vingt et un", "a couple of
+    hundred"; "forty and fifty" are two numbers); a numeral only takes a multiplier ("2 tys.")."""
+    gap = tokens[pieces[-1].end:piece.start]
+    if pieces[0].digits:
+        return not gap and not piece.digits and all(value in _MULTIPLIERS for value in piece.values)
+    if piece.digits:
+        return False
+    if not gap:
+        return True
+    smaller = piece.values[0] < pieces[-1].values[-1] or piece.values[0] in _MULTIPLIERS
+    return len(gap) == 1 and gap[0] in vocab.connectors and smaller
+
+
+def _group_value(values: List[float]) -> float | None:
+    """An article before a number noun is not a number: "une quarantaine", "ein Dutzend"."""
+    if len(values) > 1 and values[0] == 1 and values[1] >= 10 and values[1] not in _MULTIPLIERS:
+        values = values[1:]
+    return _combine(values)
 
 
 def _combine(values: Iterable[float]) -> float | None:
@@ -72,42 +198,124 @@ def _combine(values: Iterable[float]) -> float | None:
     return total + current if seen else None
 
 
-def _number_groups(tokens: List[str], words: Dict[str, float]) -> List[List[float]]:
-    """Values of each run of number words in `tokens` (multi-word entries first)."""
-    groups: List[List[float]] = [[]]
+def _as_run(pieces: List[Piece]) -> Run:
+    """The number the pieces spell; an article before a vague word is no extra one ("eine Handvoll")."""
+    start = pieces[0].start
+    if len(pieces) > 1 and pieces[0].values == (1.0,) and pieces[1].vague:
+        pieces = pieces[1:]
+    value = _group_value([value for piece in pieces for value in piece.values])
+    return Run(start, pieces[-1].end, value or 0.0, pieces[0].digits, all(p.vague for p in pieces))
+
+
+def _runs(tokens: Sequence[str], vocab: Vocabulary) -> List[Run]:
+    """Each number in the tokens, however many words it takes."""
+    groups: List[List[Piece]] = []
     position = 0
     while position < len(tokens):
-        for size in (3, 2, 1):
-            phrase = " ".join(tokens[position:position + size])
-            parts = [words[phrase]] if phrase in words else (
-                _split_compound(phrase, words) if size == 1 else None)
-            if parts is not None:
-                groups[-1].extend(parts)
-                position += size
-                break
-        else:
-            if groups[-1] and tokens[position] not in _CONNECTORS:
-                groups.append([])
+        piece = _piece_at(tokens, position, vocab)
+        if piece is None:
             position += 1
-    return [group for group in groups if group]
+            continue
+        if groups and _continues(groups[-1], piece, tokens, vocab):
+            groups[-1].append(piece)
+        else:
+            groups.append([piece])
+        position = piece.end
+    return [_as_run(group) for group in groups]
 
 
-def _group_value(values: List[float]) -> float | None:
-    """An article before a number noun is not a number: "une quarantaine", "ein Dutzend"."""
-    if len(values) > 1 and values[0] == 1 and values[1] >= 10 and values[1] not in _MULTIPLIERS:
-        values = values[1:]
-    return _combine(values)
+def _middle(low: Run, high: Run) -> Run:
+    """A range counts as its middle, rounded half up: 40 to 50 -> 45, two or three -> 3."""
+    value = float(math.floor((low.value + high.value) / 2 + 0.5))
+    return Run(low.start, high.end, value, low.digits or high.digits, False)
+
+
+def _is_range(low: Run, high: Run, tokens: Sequence[str], vocab: Vocabulary) -> bool:
+    """"40 to 50", "40-50", "od 40 do 50"; with an "and" only after an opener: "between 40 and 50",
+    "tra i 40 e i 50" (otherwise "two founders and three employees" would be a range). Other words
+    between them must be filler ("5 a Roma, 3 a Milano" are two places, "40 people to 50" two counts)."""
+    gap = tokens[low.end:high.start]
+    if not gap or len(gap) > _GAP or any(word in vocab.people for word in gap):
+        return False
+    range_words = vocab.range_to | vocab.range_and
+    if not all(word in range_words or word in vocab.filler for word in gap):
+        return False
+    if any(word in vocab.range_to for word in gap):
+        return True
+    opened = any(word in vocab.range_openers for word in tokens[max(0, low.start - _GAP):low.start])
+    return opened and any(word in vocab.range_and for word in gap)
+
+
+def _with_ranges(runs: List[Run], tokens: Sequence[str], vocab: Vocabulary) -> List[Run]:
+    """The runs, each range made one run of its middle."""
+    merged: List[Run] = []
+    for run in runs:
+        if merged and _is_range(merged[-1], run, tokens, vocab):
+            merged[-1] = _middle(merged[-1], run)
+        else:
+            merged.append(run)
+    return merged
+
+
+def _contains(words: Sequence[str], phrases: Iterable[Phrase]) -> bool:
+    return any(tuple(words[i:i + len(p)]) == p for p in phrases for i in range(len(words) - len(p) + 1))
+
+
+def _after(runs: List[Run], index: int, tokens: Sequence[str]) -> Sequence[str]:
+    """The few words after a run, up to the next number."""
+    end = runs[index + 1].start if index + 1 < len(runs) else len(tokens)
+    return tokens[runs[index].end:min(end, runs[index].end + _AFTER)]
+
+
+def _before(runs: List[Run], index: int, tokens: Sequence[str]) -> Sequence[str]:
+    """The few words before a run, back to the previous number."""
+    start = runs[index - 1].end if index > 0 else 0
+    return tokens[max(start, runs[index].start - _BEFORE):runs[index].start]
+
+
+def _is_part(runs: List[Run], index: int, tokens: Sequence[str], vocab: Vocabulary) -> bool:
+    """Whether a later count is part of an earlier one: "40 employees, 2 of them founders", "davon 2"."""
+    near = (_before(runs, index, tokens), _after(runs, index, tokens))
+    return index > 0 and any(_contains(words, vocab.part_of) for words in near)
+
+
+def _without_parts(runs: List[Run], tokens: Sequence[str], vocab: Vocabulary) -> List[Run]:
+    """A part of a count is no extra head, nor the count itself."""
+    return [run for index, run in enumerate(runs) if not _is_part(runs, index, tokens, vocab)]
+
+
+def _people_groups(runs: List[Run], tokens: Sequence[str], vocab: Vocabulary) -> bool:
+    """Whether each number counts people ("two founders and three employees"), so that they add up;
+    "we are 12 and growing, 15 next year" names alternatives, not groups."""
+    return len(runs) > 1 and all(any(word in vocab.people for word in _after(runs, index, tokens))
+                                 for index in range(len(runs)))
+
+
+def _pick(runs: List[Run]) -> float:
+    """An explicit number beats a vague word ("a handful, maybe 6"); a numeral, as typed, beats number
+    words, and the first one is the count ("8, maybe 15 next year"); of number words, the largest
+    ("une PME de quarante": the article "une" is no count)."""
+    exact = [run for run in runs if not run.vague] or runs
+    numerals = [run for run in exact if run.digits]
+    return numerals[0].value if numerals else max(run.value for run in exact)
+
+
+def _read(tokens: Sequence[str], vocab: Vocabulary) -> Reading | None:
+    """The head count in the tokens, read with one language's words."""
+    found = _runs(tokens, vocab)
+    if not found:
+        return Reading(1.0, False) if _contains(tokens, vocab.alone) else None
+    runs = _without_parts(_with_ranges(found, tokens, vocab), tokens, vocab)
+    if _people_groups(runs, tokens, vocab):
+        return Reading(sum(run.value for run in runs), True)
+    return Reading(_pick(runs), structured=len(runs) < len(found))
 
 
 def parse_head_count(text: str, languages: Iterable[str]) -> float | None:
-    """The number in `text`, trying digits first, then the number words of `languages`."""
-    value = _digits(text)
-    if value is not None:
-        return value
-    tokens = fold(text).split()
-    for language in languages:
-        words = number_words(language)
-        values = [v for v in (_group_value(g) for g in _number_groups(tokens, words)) if v is not None]
-        if values:
-            return max(values)  # "une PME de quarante" -> 40: a head count is the largest number
-    return None
+    """The head count in `text`, read in the first of `languages` that finds one; a language that
+    sees a range or a sum in it comes first ("40 to 50" in a German conversation)."""
+    tokens = _tokens(text)
+    readings = [reading for reading in (_read(tokens, vocabulary(language)) for language in languages) if reading]
+    if not readings:
+        return None
+    return next((reading for reading in readings if reading.structured), readings[0]).value
