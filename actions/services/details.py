@@ -218,7 +218,3 @@ def interests_of_intents(intents: Iterable[str]) -> List[str]:
         if interest and interest not in found:
             found.append(interest)
     return found
-
-
-def matches(text: str, candidate: str) -> bool:
-    return fold(text) == fold(candidate)
