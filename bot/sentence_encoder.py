@@ -53,7 +53,7 @@ def portable_engine(cache_dir: Path = PROJECT_ROOT / "var" / "cache") -> Path:
     engine = cache_dir / f"{model_version()}-portable.so"
     if not engine.exists():
         cache_dir.mkdir(parents=True, exist_ok=True)
-        partial = engine.with_suffix(".partial.so")
+        partial = engine.with_suffix(f".{os.getpid()}.partial.so")
         command = [os.environ.get("CC", "cc"), "-O2", "-fopenmp", "-shared", "-fPIC", "-o", str(partial),
                    str(source), "-lm"]
         result = subprocess.run(command, capture_output=True, text=True)

@@ -11,6 +11,7 @@ form offers the SME to choose from. Thresholds measured on the writers' held-out
 from __future__ import annotations
 
 import hashlib
+import os
 import re
 from dataclasses import dataclass
 from functools import lru_cache
@@ -173,7 +174,7 @@ def _cached_vectors(texts: List[str]) -> np.ndarray:
         return np.load(path)
     vectors = sentence_encoder.embed(texts)
     CACHE_DIR.mkdir(parents=True, exist_ok=True)
-    partial = path.with_suffix(".partial.npy")
+    partial = path.with_suffix(f".{os.getpid()}.partial.npy")  # processes may start together
     np.save(partial, vectors)
     partial.replace(path)
     return vectors
