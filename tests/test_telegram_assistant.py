@@ -43,7 +43,7 @@ def test_telegram_user_is_answered_in_german_and_buttons_work(assistant, domain)
     assert [row[0]["text"] for row in keyboard] == [b["title"] for b in german["buttons"]]
     assert [row[0]["callback_data"] for row in keyboard] == ["/affirm", "/deny"]
 
-    tracker = assistant.tracker(str(CHAT_ID))
+    tracker = assistant.tracker(f"telegram-{CHAT_ID}")
     assert tracker["slots"]["language"] == "de" and tracker["slots"]["requested_slot"] == "consent"
     assert tracker["latest_input_channel"] == "telegram"
     first = next(e for e in tracker["events"] if e["event"] == "user")
@@ -81,7 +81,7 @@ def test_a_whole_registration_over_telegram_with_buttons(assistant):
 
     def wait_for_question(slot: str | None, timeout: float = 60) -> None:
         deadline = time.monotonic() + timeout
-        while assistant.tracker(str(chat_id))["slots"].get("requested_slot") != slot:
+        while assistant.tracker(f"telegram-{chat_id}")["slots"].get("requested_slot") != slot:
             assert time.monotonic() < deadline, f"the bot never asked for {slot}"
             time.sleep(0.5)
 
@@ -115,7 +115,7 @@ def test_a_whole_registration_over_telegram_with_buttons(assistant):
     write("nessuna preferenza", "registration_confirmed")
     press("/affirm", None)
 
-    [lead] = assistant.leads_of(str(chat_id))
+    [lead] = assistant.leads_of(f"telegram-{chat_id}")
     assert (lead["language"], lead["country"], lead["employees"], lead["sector"]) == ("it", "IT", 30, "digital_health")
     assert lead["qualified"] is True and lead["cluster"] == "biopmed"
     assert telegram.api.calls_to("answerCallbackQuery") and telegram.api.calls_to("editMessageReplyMarkup")

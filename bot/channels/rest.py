@@ -3,7 +3,9 @@
 Same URL, same request and answer as Rasa's own; in addition a malformed request gets
 a clear 400 instead of a 500, a flooding sender a 429, and while the action server is
 down the SME gets an apology in its language instead of silence
-(bot.channels.action_server_guard).
+(bot.channels.action_server_guard). The `sender` is the conversation id, kept as sent,
+except that the Telegram and widget channels' prefixes (`telegram-`, `widget-`) are
+refused: those conversations are other people's (bot.channels.conversation_ids).
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from sanic import Blueprint, Request, response
 from sanic.response import HTTPResponse
 
 from bot.channels.action_server_guard import ActionServerGuard
+from bot.channels.conversation_ids import CHANNELS, uses_reserved_prefix
 from bot.config import load_settings
 from bot.rate_limit import SenderRateLimiter
 
@@ -77,6 +80,9 @@ def _parse(request: Request) -> tuple[dict[str, Any], str | None]:
     sender, text, metadata = payload.get("sender"), payload.get("message"), payload.get("metadata")
     if not isinstance(sender, str) or not sender.strip() or len(sender) > MAX_SENDER_LENGTH:
         return {}, f"`sender` must be a non-empty string of at most {MAX_SENDER_LENGTH} characters"
+    if uses_reserved_prefix(sender):
+        prefixes = ", ".join(f"`{channel}-`" for channel in CHANNELS)
+        return {}, f"`sender` must not start with {prefixes} (in any case): these are reserved for other channels"
     if not isinstance(text, str):
         return {}, "`message` must be a string"
     if metadata is not None and not isinstance(metadata, dict):

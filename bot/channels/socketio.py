@@ -8,33 +8,70 @@ proposed in RasaHQ/rasa#13148, unreleased). This subclass replaces only the
 `session_request` handler; everything else, the name `socketio` and the URL included,
 is Rasa's. Registered in `credentials.yml` as `bot.channels.socketio.SocketIOInput`.
 While the action server is down, the widget gets an apology (bot.channels.action_server_guard).
+
+The session id (or, without session persistence, the socket's sid) is chosen by the client, so
+the conversation is `widget-<session id>` (bot.channels.conversation_ids): no widget can reach a
+Telegram or REST conversation. Replies still go to the socket's room, which keeps the bare id:
+:class:`WidgetOutput` turns the conversation id back into it.
 """
 
 from __future__ import annotations
 
 import inspect
 import uuid
-from typing import Any, Awaitable, Callable
+from typing import Any, Awaitable, Callable, Dict
 
 from rasa.core.channels import socketio as rasa_socketio
 from rasa.core.channels.channel import UserMessage
 from sanic import Blueprint
 
 from bot.channels.action_server_guard import ActionServerGuard
+from bot.channels.conversation_ids import WIDGET, conversation_id, raw_id
 
-__all__ = ["SocketIOInput"]
+__all__ = ["SocketIOInput", "WidgetOutput"]
+
+
+class WidgetOutput(rasa_socketio.SocketIOOutput):
+    """Rasa's Socket.IO output for conversations `widget-<room>`: it emits to the room.
+
+    The room is the session id (session persistence: the socket joined it) or the socket's sid
+    (every socket is in its own). Any other id raises ValueError: it is no widget's.
+    """
+
+    async def _send_message(self, socket_id: str, response: Any) -> None:
+        await super()._send_message(raw_id(WIDGET, socket_id), response)
+
+    async def send_custom_json(self, recipient_id: str, json_message: Dict[str, Any], **kwargs: Any) -> None:
+        json_message.setdefault("room", raw_id(WIDGET, recipient_id))
+        await super().send_custom_json(recipient_id, json_message, **kwargs)
 
 
 class SocketIOInput(rasa_socketio.SocketIOInput):
-    """Rasa's socket.io input channel whose sessions join their room (see module docstring)."""
+    """Rasa's socket.io input channel whose sessions join their room and whose conversations are
+    `widget-<session id>` (see module docstring)."""
+
+    def get_output_channel(self) -> WidgetOutput | None:
+        """The output addressed by conversation id, once the server runs (see interface `InputChannel`)."""
+        if self.sio is None:
+            return super().get_output_channel()  # Rasa's warning, and None
+        return WidgetOutput(self.sio, self.bot_message_evt)
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
-        """Rasa's blueprint, with a `session_request` handler that awaits `enter_room`.
+        """Rasa's blueprint, with namespaced conversation ids and a `session_request` handler that
+        awaits `enter_room`.
 
         (see parent class for the full interface)
         """
         guard = ActionServerGuard(self.name())
-        blueprint = super().blueprint(guard.wrap(on_new_message))
+        guarded = guard.wrap(on_new_message)
+
+        async def in_widget_conversation(message: UserMessage) -> None:
+            # Rasa's handler made the message for the bare id and its own output: re-address both.
+            message.sender_id = conversation_id(WIDGET, message.sender_id)
+            message.output_channel = self.get_output_channel()
+            await guarded(message)
+
+        blueprint = super().blueprint(in_widget_conversation)
         guard.attach(blueprint)
         sio = self.sio
         assert sio is not None  # set by the parent's blueprint()

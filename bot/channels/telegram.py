@@ -9,9 +9,10 @@ Updates arrive either by long polling (`TELEGRAM_MODE=polling`, the default,
 started with the Rasa server) or by webhook (`TELEGRAM_MODE=webhook`: Telegram
 POSTs to `/webhooks/telegram/webhook`, authenticated by the secret token it
 was given in `setWebhook`). Either way `bot.channels.telegram_updates` turns
-them into user messages; replies go out through :class:`TelegramOutput` as
-plain text (no parse mode, so no escaping), cut at 4096 characters, with Rasa's
-buttons as an inline keyboard.
+them into user messages of the conversation `telegram-<chat id>`
+(bot.channels.conversation_ids); replies go out through :class:`TelegramOutput`,
+to the chat id again, as plain text (no parse mode, so no escaping), cut at 4096
+characters, with Rasa's buttons as an inline keyboard.
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ from telegram.error import InvalidToken, RetryAfter, TelegramError
 
 from bot.channels.action_server_guard import ActionServerGuard
 from bot.channels.callback_data import CallbackDataStore
+from bot.channels.conversation_ids import TELEGRAM, raw_id
 from bot.channels.domain_responses import DomainResponder
 from bot.channels.message_splitting import split_text
 from bot.channels.recent_keys import RecentKeys
@@ -59,7 +61,11 @@ class TelegramDeliveryError(RasaException):
 
 
 class TelegramOutput(OutputChannel):
-    """Sends the assistant's replies to a Telegram chat (`recipient_id` = chat id)."""
+    """Sends the assistant's replies to a Telegram chat.
+
+    `recipient_id` is the conversation id, `telegram-<chat id>`; the Bot API gets the chat id.
+    Any other id raises ValueError: a REST conversation named like a chat id is not that chat.
+    """
 
     def __init__(self, bot: Bot, callback_data: CallbackDataStore) -> None:
         self._bot = bot
@@ -72,8 +78,9 @@ class TelegramOutput(OutputChannel):
 
     async def send_text_message(self, recipient_id: str, text: str, **kwargs: Any) -> None:
         """Send a text, in several messages when it is longer than Telegram allows."""
+        chat_id = chat_id_of(recipient_id)
         for piece in split_text(text):
-            await self._call("send_message", chat_id=recipient_id, text=piece)
+            await self._call("send_message", chat_id=chat_id, text=piece)
 
     async def send_text_with_buttons(
         self, recipient_id: str, text: str, buttons: List[Dict[str, Any]], **kwargs: Any
@@ -82,15 +89,14 @@ class TelegramOutput(OutputChannel):
 
         The keyboard goes with the last piece of a long text.
         """
+        chat_id = chat_id_of(recipient_id)
         pieces = split_text(text)
         if not pieces:
             logger.warning("Buttons without a text cannot be sent to Telegram; dropped: %s", buttons)
             return
         for piece in pieces[:-1]:
-            await self._call("send_message", chat_id=recipient_id, text=piece)
-        await self._call(
-            "send_message", chat_id=recipient_id, text=pieces[-1], reply_markup=self.keyboard(buttons)
-        )
+            await self._call("send_message", chat_id=chat_id, text=piece)
+        await self._call("send_message", chat_id=chat_id, text=pieces[-1], reply_markup=self.keyboard(buttons))
 
     def keyboard(self, buttons: List[Dict[str, Any]]) -> InlineKeyboardMarkup:
         """An inline keyboard for Rasa buttons (`title` plus `payload`, or `url`)."""
@@ -106,18 +112,18 @@ class TelegramOutput(OutputChannel):
 
     async def send_image_url(self, recipient_id: str, image: str, **kwargs: Any) -> None:
         """Send an image by its URL (Telegram fetches it)."""
-        await self._call("send_photo", chat_id=recipient_id, photo=image)
+        await self._call("send_photo", chat_id=chat_id_of(recipient_id), photo=image)
 
     async def send_attachment(self, recipient_id: str, attachment: Any, **kwargs: Any) -> None:
         """Send an attachment given by URL as a document."""
         if isinstance(attachment, str):
-            await self._call("send_document", chat_id=recipient_id, document=attachment)
+            await self._call("send_document", chat_id=chat_id_of(recipient_id), document=attachment)
         else:
             logger.warning("Attachment %r has no URL; not sent to Telegram.", attachment)
 
     async def send_custom_json(self, recipient_id: str, json_message: Dict[str, Any], **kwargs: Any) -> None:
         """Ignore custom payloads: they are meant for other channels (Rasa would post them as raw JSON)."""
-        logger.debug("Custom payload not sent to Telegram chat %s: %s", recipient_id, json_message)
+        logger.debug("Custom payload not sent to Telegram conversation %s: %s", recipient_id, json_message)
 
     async def _call(self, method: str, **params: Any) -> Any:
         """Call a Bot API method, waiting out Telegram's flood control a few times."""
@@ -134,6 +140,11 @@ class TelegramOutput(OutputChannel):
                     f"Telegram refused {method}: {redact(str(error), [self._bot.token])}"
                 ) from error
         return None
+
+
+def chat_id_of(conversation: str) -> str:
+    """The Telegram chat id of a conversation `telegram-<chat id>` (ValueError for any other id)."""
+    return raw_id(TELEGRAM, conversation)
 
 
 def _seconds(period: Any) -> float:

@@ -2,7 +2,8 @@
 
 Shared by both ways updates arrive (long polling and webhook). Text messages,
 edited messages (handled as new ones) and button presses go to Rasa; the chat
-is the conversation (`sender_id` = chat id) and the user's Telegram language is
+is the conversation (`sender_id` = `telegram-<chat id>`, bot.channels.conversation_ids:
+no other channel can choose it) and the user's Telegram language is
 passed as the hint our LanguageDetector reads (metadata `language`). Content
 without text (stickers, photos, voice notes, files, locations ...) gets the
 domain's `utter_unsupported_content`. An update seen before is skipped.
@@ -20,6 +21,7 @@ from telegram import Bot, Message, Update, User
 from telegram.error import TelegramError
 
 from bot.channels.callback_data import CallbackDataStore
+from bot.channels.conversation_ids import TELEGRAM, conversation_id
 from bot.channels.domain_responses import DomainResponder
 from bot.channels.recent_keys import RecentKeys
 from bot.channels.telegram_commands import rasa_input_for_text
@@ -93,15 +95,15 @@ class TelegramUpdateHandler:
             logger.exception("Telegram update %s could not be handled.", update.update_id)
 
     async def _on_message(self, update: Update, message: Message) -> None:
-        chat_id = str(message.chat.id)
+        conversation = conversation_id(TELEGRAM, message.chat.id)
         hint = language_hint(message.from_user)
         if message.text is None:
-            await self._say_unsupported_content(chat_id, hint)
+            await self._say_unsupported_content(conversation, hint)
             return
         rasa_input = rasa_input_for_text(message.text, hint)
         await self._send_to_rasa(
             rasa_input.text,
-            chat_id,
+            conversation,
             {**self._metadata(update, hint), **rasa_input.metadata},
             rasa_input.parse_data,
         )
@@ -125,7 +127,7 @@ class TelegramUpdateHandler:
             logger.warning("Telegram button data %r is no longer known; press ignored.", query.data)
             return
         hint = language_hint(query.from_user)
-        await self._send_to_rasa(payload, str(chat_id), self._metadata(update, hint))
+        await self._send_to_rasa(payload, conversation_id(TELEGRAM, chat_id), self._metadata(update, hint))
 
     async def _remove_keyboard(self, chat_id: int, message: Any) -> None:
         if not getattr(message, "is_accessible", False):
@@ -149,15 +151,15 @@ class TelegramUpdateHandler:
                     return button.text
         return None
 
-    async def _say_unsupported_content(self, chat_id: str, hint: str | None) -> None:
-        response = await self._responder.render(UNSUPPORTED_CONTENT_RESPONSE, chat_id, hint)
+    async def _say_unsupported_content(self, conversation: str, hint: str | None) -> None:
+        response = await self._responder.render(UNSUPPORTED_CONTENT_RESPONSE, conversation, hint)
         if response:
-            await self._output.send_response(chat_id, dict(response))
+            await self._output.send_response(conversation, dict(response))
 
     async def _send_to_rasa(
         self,
         text: str,
-        chat_id: str,
+        conversation: str,
         metadata: Dict[str, Any],
         parse_data: Dict[str, Any] | None = None,
     ) -> None:
@@ -165,7 +167,7 @@ class TelegramUpdateHandler:
             UserMessage(
                 text,
                 self._output,
-                chat_id,
+                conversation,
                 parse_data=parse_data,
                 input_channel=INPUT_CHANNEL,
                 metadata=metadata,

@@ -219,7 +219,7 @@ def erase_lead(
 
 
 def conversation_hash(conversation_id: str) -> str:
-    """A short, stable stand-in for a conversation id in logs (ids can be Telegram user ids)."""
+    """A short, stable stand-in for a conversation id in logs (a Telegram one holds the chat id)."""
     return hashlib.sha256(conversation_id.encode("utf-8")).hexdigest()[:12]
 
 

@@ -109,6 +109,8 @@ class BotApiStandIn:
         handler = getattr(self, f"_api_{method}", None)
         if handler is None:
             return _error(404, "Not Found")
+        if not _is_chat_id(params.get("chat_id", 0)):
+            return _error(400, "Bad Request: chat not found")
         status, result = await handler(params)
         if status != 200:
             return _error(status, result)
@@ -199,6 +201,13 @@ async def _parameters(request: web.Request) -> Dict[str, Any]:
         elif key in _INTEGER_PARAMETERS and value.lstrip("-").isdigit():
             params[key] = int(value)
     return params
+
+
+def _is_chat_id(chat_id: Any) -> bool:
+    """Telegram addresses a chat by its integer id (or a channel's `@username`), nothing else."""
+    if isinstance(chat_id, str):
+        return chat_id.lstrip("-").isdigit() or chat_id.startswith("@")
+    return isinstance(chat_id, int)
 
 
 def _error(status: int, description: str) -> web.Response:

@@ -1,6 +1,6 @@
 """The REST channel of the contract, served by a real Sanic server: bad requests get a clear
-400, a flooding sender a 429, and while the action server is down an apology in the
-conversation's language instead of silence."""
+400, a sender in another channel's namespace too, a flooding sender a 429, and while the action
+server is down an apology in the conversation's language instead of silence."""
 
 from __future__ import annotations
 
@@ -25,12 +25,15 @@ from tests.conftest import free_port
 
 
 @asynccontextmanager
-async def rest_server(agent: Any) -> AsyncIterator[str]:
-    """Our REST channel mounted as Rasa mounts it, with an echo in place of the dialogue."""
+async def rest_server(agent: Any, received: list[UserMessage] | None = None) -> AsyncIterator[str]:
+    """Our REST channel mounted as Rasa mounts it, with an echo in place of the dialogue
+    (which appends the messages it gets to `received`)."""
     app = Sanic(f"rest_test_{uuid.uuid4().hex[:12]}", configure_logging=False)
     app.ctx.agent = agent
 
     async def echo(message: UserMessage) -> None:
+        if received is not None:
+            received.append(message)
         await message.output_channel.send_text_message(message.sender_id, f"echo: {message.text}")
 
     app.blueprint(RestInput().blueprint(echo), url_prefix="/webhooks/rest")
@@ -93,6 +96,28 @@ async def test_awkward_but_valid_messages_reach_the_dialogue(agent) -> None:
             assert response.json()[0]["text"] == f"echo: {text.replace(chr(0), '')}".strip()
         long = await post(url, json={"sender": "sme-2", "message": "a" * (MAX_MESSAGE_LENGTH + 5000)})
     assert long.json()[0]["text"] == "echo: " + "a" * MAX_MESSAGE_LENGTH
+
+
+@pytest.mark.parametrize("sender", ["telegram-4242", "widget-3f2a9c0e", "Telegram-4242", "WIDGET-x"])
+async def test_a_sender_in_another_channels_namespace_is_refused(agent, sender: str) -> None:
+    """`telegram-<chat id>` is a Telegram chat's conversation, `widget-<session>` a widget's: a REST
+    client choosing such a sender would write into (or erase) someone else's conversation."""
+    received: list[UserMessage] = []
+    async with rest_server(agent, received) as url:
+        response = await post(url, json={"sender": sender, "message": "delete my data"})
+    assert response.status_code == 400
+    assert "reserved" in response.json()["error"] and "`sender`" in response.json()["error"]
+    assert received == []  # nothing reached the dialogue
+
+
+async def test_other_senders_are_kept_exactly_as_sent(agent) -> None:
+    """The contract: the sender is the conversation id (`GET /conversations/{sender}/tracker`)."""
+    senders = ["4242", "telegram", "telegram_4242", "my-telegram-4242", "widget", "sme-1"]
+    received: list[UserMessage] = []
+    async with rest_server(agent, received) as url:
+        codes = [(await post(url, json={"sender": sender, "message": "hi"})).status_code for sender in senders]
+    assert codes == [200] * len(senders)
+    assert [(m.sender_id, m.input_channel) for m in received] == [(sender, "rest") for sender in senders]
 
 
 async def test_a_flooding_sender_is_slowed_down_and_others_are_not(agent, monkeypatch) -> None:

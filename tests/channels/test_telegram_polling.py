@@ -3,6 +3,7 @@ channel running in a Sanic server with an echo handler in place of Rasa."""
 
 from __future__ import annotations
 
+import pytest
 from rasa.shared.core.events import SlotSet
 from rasa.shared.core.trackers import DialogueStateTracker
 
@@ -31,6 +32,8 @@ def response_text(domain, name: str, language: str) -> str:
 
 
 async def test_text_reaches_rasa_and_the_reply_reaches_the_chat(standin, agent):
+    """The conversation is `telegram-<chat id>` (no other channel can choose it); the Bot API gets
+    the numeric chat id back."""
     standin.queue_update(message_update(update_id=1, text="Hallo", language_code="de-AT"))
     async with running_channel(TelegramInput(channel_settings(standin)), agent) as running:
         [sent] = await standin.wait_for("sendMessage")
@@ -38,9 +41,21 @@ async def test_text_reaches_rasa_and_the_reply_reaches_the_chat(standin, agent):
     assert sent.params["text"] == "echo: Hallo"
     assert "parse_mode" not in sent.params  # plain text: nothing to escape
     [message] = running.received
-    assert (message.text, message.sender_id, message.input_channel) == ("Hallo", str(CHAT_ID), "telegram")
+    assert (message.text, message.sender_id, message.input_channel) == ("Hallo", f"telegram-{CHAT_ID}", "telegram")
     assert message.metadata == {"language": "de", "telegram_update_id": 1}
     assert isinstance(message.output_channel, TelegramOutput)
+
+
+async def test_each_chat_is_its_own_conversation_and_replies_go_to_its_chat_id(standin, agent):
+    group = -1001234567890  # groups and supergroups have negative ids
+    standin.queue_update(message_update(text="from the group", chat_id=group))
+    standin.queue_update(message_update(text="from Anna", chat_id=CHAT_ID))
+    async with running_channel(TelegramInput(channel_settings(standin)), agent) as running:
+        sent = await standin.wait_for("sendMessage", count=2)
+    assert sorted((m.sender_id, m.text) for m in running.received) == [
+        (f"telegram-{group}", "from the group"), (f"telegram-{CHAT_ID}", "from Anna")]
+    assert sorted((c.params["chat_id"], c.params["text"]) for c in sent) == [
+        (group, "echo: from the group"), (CHAT_ID, "echo: from Anna")]
 
 
 async def test_polling_checks_the_token_clears_a_webhook_and_confirms_updates(standin, agent):
@@ -105,6 +120,7 @@ async def test_buttons_become_an_inline_keyboard_and_a_press_sends_the_payload(s
     assert edit.params["message_id"] == question.result["message_id"]
     assert "reply_markup" not in edit.params  # no markup: Telegram removes the keyboard
     assert [m.text for m in running.received] == ["menu", MENU_BUTTONS[1]["payload"]]
+    assert [m.sender_id for m in running.received] == [f"telegram-{CHAT_ID}"] * 2
     assert running.received[1].metadata["language"] == "de"
 
 
@@ -138,8 +154,11 @@ async def test_sticker_gets_a_polite_answer_in_the_users_language(standin, agent
 
 
 async def test_polite_answer_follows_the_conversation_language_first(standin, agent, rasa_domain):
-    tracker = DialogueStateTracker.from_events(str(CHAT_ID), [SlotSet("language", "it")], slots=rasa_domain.slots)
+    tracker = DialogueStateTracker.from_events(f"telegram-{CHAT_ID}", [SlotSet("language", "it")],
+                                               slots=rasa_domain.slots)
     await agent.tracker_store.save(tracker)
+    in_rest = DialogueStateTracker.from_events(str(CHAT_ID), [SlotSet("language", "pl")], slots=rasa_domain.slots)
+    await agent.tracker_store.save(in_rest)  # a REST conversation of the same id is another one
     location = {"latitude": 45.07, "longitude": 7.69}
     standin.queue_update(message_update(text=None, location=location, language_code="de"))
     standin.queue_update(message_update(text=None, voice={"file_id": "v", "file_unique_id": "uv", "duration": 3},
@@ -174,9 +193,12 @@ async def test_output_channel_is_available_while_running_for_proactive_messages(
     async with running_channel(channel, agent):
         await standin.wait_for("getUpdates")
         output = channel.get_output_channel()
-        await output.send_text_message(str(CHAT_ID), "A reminder from your cluster.")
+        await output.send_text_message(f"telegram-{CHAT_ID}", "A reminder from your cluster.")
         [sent] = await standin.wait_for("sendMessage")
-    assert sent.params["text"] == "A reminder from your cluster."
+        with pytest.raises(ValueError, match="not a telegram conversation"):
+            await output.send_text_message(str(CHAT_ID), "A REST conversation's id is no chat.")
+    assert (sent.params["chat_id"], sent.params["text"]) == (CHAT_ID, "A reminder from your cluster.")
+    assert len(standin.calls_to("sendMessage")) == 1
     assert channel.get_output_channel() is None
 
 

@@ -42,6 +42,7 @@ async def test_update_with_the_right_secret_is_handled(standin, agent):
     assert (accepted.status_code, retried.status_code) == (200, 200)
     assert sent.params == {"chat_id": CHAT_ID, "text": "echo: Bonjour"}
     [message] = running.received
+    assert message.sender_id == f"telegram-{CHAT_ID}"
     assert message.metadata == {"language": "fr", "telegram_update_id": update["update_id"]}
 
 

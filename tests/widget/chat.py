@@ -65,7 +65,8 @@ class Chat:
             "els => els.map((el) => Array.from(el.childNodes).slice(1).map((n) => n.textContent).join(''))")
 
     def open(self) -> str:
-        """Open the panel and wait for the session; returns the session id (Rasa's sender id)."""
+        """Open the panel and wait for the session; returns the session id (the conversation is
+        `widget-<session id>`)."""
         if self.launcher.get_attribute("aria-expanded") != "true":
             self.launcher.click()
         expect(self.input).to_be_focused()

@@ -23,6 +23,7 @@ import pytest
 import uvicorn
 from fastapi import FastAPI
 
+from bot.channels.conversation_ids import WIDGET, conversation_id
 from bot.config import PROJECT_ROOT, load_settings
 from bot.portal import widget_routes
 from tests.conftest import free_port
@@ -118,8 +119,9 @@ class ScriptedRasa:
         response.raise_for_status()
         return response.json()
 
-    def received_from(self, sender: str) -> list[dict]:
-        return [message for message in self.received() if message["sender"] == sender]
+    def received_from(self, session_id: str) -> list[dict]:
+        """The messages of a widget session: its conversation is `widget-<session id>`."""
+        return [message for message in self.received() if message["sender"] == conversation_id(WIDGET, session_id)]
 
 
 @pytest.fixture(scope="session")

@@ -33,7 +33,7 @@ def test_the_ui_texts_exist_in_every_language_with_the_same_keys() -> None:
 def test_the_widget_speaks_the_socketio_channel_as_credentials_yml_configures_it() -> None:
     key, socketio = socketio_entry()
     assert key == "bot.channels.socketio.SocketIOInput"  # Rasa's, with session_request fixed
-    assert socketio["session_persistence"] is True  # the widget's session id is the sender id
+    assert socketio["session_persistence"] is True  # the session id names the conversation
     source = WIDGET_SOURCE.read_text(encoding="utf-8")
     assert f'USER_EVENT = "{socketio["user_message_evt"]}"' in source
     assert f'BOT_EVENT = "{socketio["bot_message_evt"]}"' in source

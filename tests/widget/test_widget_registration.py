@@ -5,7 +5,7 @@ routes, else the same router in a local app; either way the widget talks to the
 assistant's Rasa server over Socket.IO. Each turn waits until Rasa has handled the
 message (its tracker) and the widget shows the last reply, then checks which question
 the form asks next, like tests/test_registration.py does over REST. The lead is then
-read from the lead API under the widget's session id, which is Rasa's sender id.
+read from the lead API under the conversation id, `widget-<session id>`.
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ import httpx
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
+from bot.channels.conversation_ids import WIDGET, conversation_id
 from bot.portal.widget_routes import SCRIPT_NAME
 from tests.widget.chat import Chat
 from tests.widget.conftest import DESKTOP, PHONE, ThreadedServer, widget_app
@@ -133,7 +134,7 @@ def test_english_registration_on_a_desktop(browser: Browser, assistant, assistan
         page = context.new_page()
         page.goto(f"{assistant_site}/demo?lang=en")
         chat = Chat(page, "en")
-        sender = chat.open()
+        sender = conversation_id(WIDGET, chat.open())
 
         def on_step(index: int, step: str | Click) -> None:
             if step == "about forty":  # the sector's buttons are on screen
@@ -170,7 +171,8 @@ def test_german_registration_on_a_phone_across_a_reload(browser: Browser, assist
         page = context.new_page()
         page.goto(f"{assistant_site}/demo?lang=de&cluster=bioregio_stern")
         chat = Chat(page, "de")
-        sender = chat.open()
+        session = chat.open()
+        sender = conversation_id(WIDGET, session)
         steps = REGISTRATIONS["de"]
         reload_after = 4  # after the company name: the rest of the form after a reload
 
@@ -178,7 +180,7 @@ def test_german_registration_on_a_phone_across_a_reload(browser: Browser, assist
         shown = chat.texts(chat.bot_messages)
         page.reload()
         expect(chat.input).to_be_visible()
-        assert chat.session_id() == sender
+        assert chat.session_id() == session
         assert chat.texts(chat.bot_messages) == shown
         expect(chat.button("Ja, ich bin einverstanden")).to_be_disabled()
 

@@ -44,7 +44,7 @@ def test_ui_texts_follow_the_page_language_and_the_hint_goes_with_each_message(
     chat = demo(page, scripted_site, language, "&cluster=biowin")
     strings = ui_strings()[language]
     expect(chat.launcher).to_have_attribute("aria-expanded", "false")
-    sender = chat.open()
+    session = chat.open()
     expect(chat.launcher).to_have_attribute("aria-expanded", "true")
     expect(chat.send_button).to_be_visible()
     expect(chat.close_button).to_be_visible()
@@ -53,7 +53,7 @@ def test_ui_texts_follow_the_page_language_and_the_hint_goes_with_each_message(
 
     chat.say("hello there")
     expect(chat.bot_messages.last).to_have_text(f"{strings['bot']}: You said: hello there")
-    [message] = scripted_rasa.received_from(sender)
+    [message] = scripted_rasa.received_from(session)
     assert message["text"] == "hello there"
     assert message["metadata"] == {"language": language, "preferred_cluster": "biowin"}
 
@@ -62,7 +62,7 @@ def test_buttons_send_their_payload_show_their_title_and_are_then_disabled(
     page: Page, scripted_site: str, scripted_rasa: ScriptedRasa
 ) -> None:
     chat = demo(page, scripted_site)
-    sender = chat.open()
+    session = chat.open()
     chat.say("show me buttons")
     yes, no = chat.button("Yes please"), chat.button("No thanks")
     expect(yes).to_be_enabled()
@@ -74,7 +74,7 @@ def test_buttons_send_their_payload_show_their_title_and_are_then_disabled(
     expect(yes).to_be_disabled()
     expect(no).to_be_disabled()
     expect(chat.input).to_be_focused()
-    assert [m["text"] for m in scripted_rasa.received_from(sender)] == ["show me buttons", "/affirm"]
+    assert [m["text"] for m in scripted_rasa.received_from(session)] == ["show me buttons", "/affirm"]
 
     page.reload()  # still answered after a reload
     expect(chat.button("Yes please")).to_be_disabled()
@@ -116,7 +116,7 @@ def test_a_reload_keeps_the_session_and_shows_this_tab_s_messages(
     page: Page, scripted_site: str, scripted_rasa: ScriptedRasa
 ) -> None:
     chat = demo(page, scripted_site)
-    sender = chat.open()
+    session = chat.open()
     chat.say("before the reload")
     expect(chat.bot_messages.last).to_contain_text("before the reload")
 
@@ -126,12 +126,12 @@ def test_a_reload_keeps_the_session_and_shows_this_tab_s_messages(
     assert chat.texts(chat.bot_messages) == ["You said: before the reload"]
     chat.say("after the reload")
     expect(chat.bot_messages.last).to_have_text("Assistant: You said: after the reload")
-    assert chat.session_id() == sender
-    assert [m["text"] for m in scripted_rasa.received_from(sender)] == ["before the reload", "after the reload"]
+    assert chat.session_id() == session
+    assert [m["text"] for m in scripted_rasa.received_from(session)] == ["before the reload", "after the reload"]
 
     other_tab = page.context.new_page()  # same browser: same session, but its own transcript
     other = demo(other_tab, scripted_site)
-    assert other.open() == sender
+    assert other.open() == session
     expect(other.user_messages).to_have_count(0)
 
 
@@ -166,8 +166,8 @@ def test_keyboard_only_open_send_choose_and_close(
     expect(chat.input).to_be_hidden()
     expect(chat.launcher).to_have_attribute("aria-expanded", "false")
     expect(chat.launcher).to_be_focused()
-    sender = chat.session_id()
-    assert [m["text"] for m in scripted_rasa.received_from(sender)][-1] == "/affirm"
+    session = chat.session_id()
+    assert [m["text"] for m in scripted_rasa.received_from(session)][-1] == "/affirm"
 
 
 def test_the_close_button_closes_and_returns_the_focus(page: Page, scripted_site: str) -> None:
@@ -220,9 +220,9 @@ def test_without_data_language_the_page_or_browser_language_is_used(
                 page = context.new_page()
                 page.goto(f"http://localhost:{server.port}/{name}")  # not 127.0.0.1: another origin
                 chat = Chat(page, language)
-                sender = chat.open()
+                session = chat.open()
                 chat.say("ciao")
                 expect(chat.bot_messages.last).to_contain_text("ciao")
-                assert scripted_rasa.received_from(sender)[-1]["metadata"] == {"language": language}
+                assert scripted_rasa.received_from(session)[-1]["metadata"] == {"language": language}
         finally:
             context.close()
