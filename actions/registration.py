@@ -131,8 +131,8 @@ class ValidateRegistrationForm(FormValidationAction):
         if requested is None and tracker.get_slot("consent") is False:
             found["consent"] = None  # refused last time: a new registration asks again
         if tracker.get_slot("interests") is None:  # what the SME asked about is not personal
-            implied = details.interests_of_intents(
-                (m.get("intent") or {}).get("name") for m in messages)
+            implied = details.interests_of_intents(  # in the message that started the registration
+                (m.get("intent") or {}).get("name") for m in messages[:1])
             if implied:
                 found["interests"] = implied
         if requested is None:
@@ -149,7 +149,13 @@ class ValidateRegistrationForm(FormValidationAction):
             return found
         if tracker.get_slot("consent") is not True:
             return found
-        found.update(details.from_entities(message, requested, language, clusters))
+        entities = details.from_entities(message, requested, language, clusters)
+        if requested == "registration_confirmed" and entities:
+            return {**found, **entities}  # a correction ("actually my e-mail is ..."), not a yes
+        # Corrections come at the summary; while another question is asked, an entity for one
+        # already answered is a misreading ("ten w kwietniu", the one in April, is not ten people).
+        found.update({slot: value for slot, value in entities.items()
+                      if slot == requested or tracker.get_slot(slot) is None})
         answer = details.from_answer(message, requested, language, clusters)
         if requested in details.CHOICE_SLOTS and answer not in (None, (message.get("text") or "").strip()):
             found[requested] = answer  # the whole answer, read for the question, beats its entities

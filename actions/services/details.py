@@ -7,13 +7,18 @@ entities first, then, for the question the form just asked, the plain text.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
+from pathlib import Path
 from typing import Any, Dict, Iterable, List
+
+import yaml
 
 from actions.services.events import Event, upcoming_events
 from actions.services.meaning import answer_meanings, event_phrases
 from actions.services.numbers import parse_head_count
 from actions.services.places import codes_in, countries_in, country_of, vocabulary_index
 from actions.services.text import fold
+from bot.config import PROJECT_ROOT
 from bot.language import LANGUAGES
 from bot.leads.clusters import ClusterTable
 
@@ -52,12 +57,14 @@ def from_entities(message: Dict[str, Any], requested: str | None, language: str 
         if requested in NAME_SLOTS and name not in NAME_SLOTS:
             continue  # "Telemed Piemonte Srl" names a company, not a region to work with
         if name in NAME_SLOTS:
-            found.setdefault(name, _whole_name(text, entity, value))
+            if requested in NAME_SLOTS or not is_greeting(value):  # "Hiya! We'd like to sign up"
+                found.setdefault(name, _whole_name(text, entity, value))
         elif name in ("email", "event_id"):
             found.setdefault(name, value)
         elif name == "employees":
             count = parse_head_count(value, _languages(language))
-            found.setdefault("employees", count if count is not None else value)
+            if count is not None or requested == "employees":  # "médecins" is no head count
+                found.setdefault("employees", count if count is not None else value)
         elif name == "location":
             country = country_of(value)
             as_target = requested == "target_regions" or (entity.get("role") == "target" and requested != "country")
@@ -65,7 +72,7 @@ def from_entities(message: Dict[str, Any], requested: str | None, language: str 
                 cluster = clusters.by_country(country) if country else None
                 if cluster and cluster.code not in targets:
                     targets.append(cluster.code)
-            else:
+            elif country or requested == "country":
                 found.setdefault("country", country or value)
         elif name == "sector" and value in SECTORS:
             found.setdefault("sector", value)
@@ -80,6 +87,23 @@ def from_entities(message: Dict[str, Any], requested: str | None, language: str 
         found["email"] = email.group(0)
     _swap_mislabelled_name(found, requested)
     return found
+
+
+def is_greeting(name: str) -> bool:
+    """Whether a name the NLU found is a greeting or a word too short to be a name ("Hiya", "We")."""
+    return len(name.strip()) < 3 or fold(name) in greeting_words()
+
+
+@lru_cache(maxsize=1)
+def greeting_words(root: Path = PROJECT_ROOT / "nlu_data") -> frozenset[str]:
+    """The first words of the `greet` training examples of every language ("hiya", "servus", "cześć")."""
+    words: set[str] = set()
+    for path in root.glob("*/basics.yml"):
+        for block in yaml.safe_load(path.read_text(encoding="utf-8")).get("nlu") or []:
+            if block.get("intent") == "greet":
+                words |= {fold(line.strip().lstrip("-")).split()[0]
+                          for line in (block.get("examples") or "").splitlines() if fold(line.strip().lstrip("-"))}
+    return frozenset(words)
 
 
 def _whole_name(text: str, entity: Dict[str, Any], value: str) -> str:

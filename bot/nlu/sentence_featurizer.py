@@ -61,8 +61,9 @@ class SentenceFeaturizer(DenseFeaturizer, GraphComponent):
             raise ValueError("SentenceFeaturizer: batch_size must be a positive number")
 
     def process(self, messages: List[Message]) -> List[Message]:
+        """A blank text gets a zero vector: DIET needs the same features for every message."""
         for attribute in DENSE_FEATURIZABLE_ATTRIBUTES:
-            featurizable = [m for m in messages if isinstance(m.get(attribute), str) and m.get(attribute).strip()]
+            featurizable = [m for m in messages if isinstance(m.get(attribute), str)]
             vectors = self._embed([m.get(attribute) for m in featurizable])
             for message, vector in zip(featurizable, vectors, strict=True):
                 message.add_features(Features(vector.reshape(1, -1), FEATURE_TYPE_SENTENCE, attribute,
@@ -74,15 +75,14 @@ class SentenceFeaturizer(DenseFeaturizer, GraphComponent):
         return training_data
 
     def _embed(self, texts: List[str]) -> np.ndarray:
-        """Vectors of the texts, each distinct text embedded once."""
-        distinct = list(dict.fromkeys(texts))
+        """Vectors of the texts, each distinct text embedded once, blank ones zero."""
+        distinct = list(dict.fromkeys(text for text in texts if text.strip()))
         size = self._config["batch_size"]
         rows: List[np.ndarray] = []
         for start in range(0, len(distinct), size):
             rows.append(sentence_encoder.embed(distinct[start:start + size], threads=self._config["threads"]))
             if len(distinct) > size:
                 logger.info("Sentence vectors: %d of %d texts", min(start + size, len(distinct)), len(distinct))
-        if not rows:
-            return np.zeros((0, sentence_encoder.DIMENSION), dtype=np.float32)
+        vectors = np.vstack(rows + [np.zeros((1, sentence_encoder.DIMENSION), dtype=np.float32)])
         index = {text: row for row, text in enumerate(distinct)}
-        return np.vstack(rows)[[index[text] for text in texts]]
+        return vectors[[index.get(text, len(distinct)) for text in texts]]

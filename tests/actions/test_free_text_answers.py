@@ -16,7 +16,7 @@ from actions.services.meaning import JOINING_WORDS, MEANINGS_FILE, OFF_QUESTION,
 from bot.config import PROJECT_ROOT
 from bot.language import LANGUAGES
 from bot.leads.clusters import load_clusters
-from tests.actions.test_registration_form import form_tracker, message, run_form
+from tests.actions.test_registration_form import entity, form_tracker, message, run_form
 
 
 def test_every_value_is_described_in_all_five_languages():
@@ -172,3 +172,39 @@ async def test_a_question_naming_a_country_is_left_to_the_rules(dispatcher, doma
     latest = message("is Poland one of the partner countries?", "faq")
     slots = await run_form(form_tracker(latest, {"requested_slot": "country"}), dispatcher, domain)
     assert "country" not in slots
+
+
+async def test_a_greeting_taken_for_a_name_is_not_read_back_after_consent(dispatcher, domain):
+    trigger = message("Hiya! We'd love to sign our company up", "register_interest",
+                      entities=[entity("contact_name", "Hiya"), entity("contact_name", "We")])
+    slots = await run_form(form_tracker(message("sure, go ahead", "affirm"),
+                                        {"consent": None, "requested_slot": "consent"}, started_by=trigger),
+                           dispatcher, domain)
+    assert slots["consent"] is True and "contact_name" not in slots
+
+
+async def test_an_answer_taken_for_another_intent_implies_no_interest(dispatcher, domain):
+    latest = message("wir entwickeln Schnelltests für Hausärzte", "find_partner")
+    slots = await run_form(form_tracker(latest, {"requested_slot": "sector", "language": "de"},
+                                        started_by=message("Servus, wir möchten uns anmelden", "register_interest")),
+                           dispatcher, domain)
+    assert slots["sector"] == "diagnostics" and "interests" not in slots
+
+
+@pytest.mark.parametrize("requested, text, misread", [
+    ("event_id", "ten w kwietniu", entity("employees", "ten")),  # "the one in April", not ten people
+    ("sector", "une appli pour les médecins généralistes", entity("employees", "médecins")),
+])
+async def test_an_entity_for_an_answered_question_does_not_change_its_answer(requested, text, misread,
+                                                                             dispatcher, domain):
+    filled = {"requested_slot": requested, "employees": 15.0, "interests": ["events"], "language": "pl"}
+    slots = await run_form(form_tracker(message(text, entities=[misread]), filled), dispatcher, domain)
+    assert "employees" not in slots and slots[requested] is not None
+
+
+async def test_a_correction_at_the_summary_is_no_yes(dispatcher, domain):
+    latest = message("actually my e-mail is claire.martin@medisens.fr",
+                     entities=[entity("email", "claire.martin@medisens.fr")])
+    slots = await run_form(form_tracker(latest, {"requested_slot": "registration_confirmed",
+                                                 "email": "claire@medisens.fr"}), dispatcher, domain)
+    assert slots["email"] == "claire.martin@medisens.fr" and slots.get("registration_confirmed") is not True

@@ -51,10 +51,12 @@ def test_a_text_repeated_in_one_call_is_embedded_once(tmp_path, monkeypatch):
     assert np.array_equal(first, third)
 
 
-def test_a_message_without_text_is_left_alone(tmp_path):
-    message = Message(data={TEXT: "  "})
-    featurizer(tmp_path).process([message])
-    assert message.get_dense_features(TEXT) == (None, None)
+def test_a_blank_message_gets_a_zero_vector_so_that_diet_can_still_classify_it(tmp_path):
+    blank, empty = Message(data={TEXT: "  \t"}), Message(data={TEXT: ""})
+    featurizer(tmp_path).process([blank, empty])
+    for message in (blank, empty):
+        sentence = message.get_dense_features(TEXT)[1]
+        assert sentence.features.shape == (1, sentence_encoder.DIMENSION) and not sentence.features.any()
 
 
 def test_a_batch_size_below_one_is_refused():
