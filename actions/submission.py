@@ -12,7 +12,7 @@ from rasa_sdk.types import DomainDict
 from actions.registration import CONTACT_REQUEST, REGISTRATION
 from actions.services.leads import lead_store, notice_version
 from bot.leads.clusters import load_clusters
-from bot.leads.store import Registration
+from bot.leads.store import CONSENT_REFUSED, Registration
 
 PERSONAL_SLOTS = ("company_name", "contact_name", "email", "country", "employees", "sector",
                   "interests", "target_regions", "event_id")
@@ -43,7 +43,7 @@ class ActionSubmitRegistration(Action):
                   domain: DomainDict) -> List[EventType]:
         language = tracker.get_slot("language") or "en"
         if tracker.get_slot("consent") is not True:
-            lead_store().count_anonymously(language, "consent_refused")
+            lead_store().count_anonymously(language, CONSENT_REFUSED)
             dispatcher.utter_message(response="utter_no_consent")
             return reset(PERSONAL_SLOTS + FORM_STATE_SLOTS)  # `consent` stays False: nothing stored
         if tracker.get_slot("registration_confirmed") is not True:

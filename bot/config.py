@@ -1,7 +1,7 @@
 """Deployment settings, read from the environment in this one place.
 
 Every value has a safe default for a developer's machine, so `make run` works
-without any configuration; production sets the variables named in CONTRACT.md.
+without any configuration; production sets the variables listed in README.md (Configuration).
 """
 
 from __future__ import annotations
@@ -58,7 +58,7 @@ class Settings:
     session_hours: float = 8.0
     login_max_failures: int = 5
     login_lockout_minutes: float = 15.0
-    # Per-sender rate limit of the channels (bot.rate_limit); 0 per minute: no limit.
+    # Per-sender rate limit of the REST channel (bot.rate_limit); 0 per minute: no limit.
     rate_limit_per_minute: float = 30.0
     rate_limit_burst: int = 10
     # Interfaces the servers listen on (bot.launcher): localhost unless configured.

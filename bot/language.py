@@ -1,4 +1,6 @@
-"""Which language a conversation continues in: pure rules, shared by NLU and actions.
+"""Which language a conversation continues in: pure rules, applied by the NLU.
+
+The channels' action-server guard applies them too, to apologise in the right language.
 
 The NLU component `bot.nlu.language_detector.LanguageDetector` reports what one
 message says about its language; :func:`choose_language` combines that report

@@ -56,7 +56,6 @@ from bot.language import DETECTION_KEY, LANGUAGE_ENTITY, LANGUAGES, normalize_co
 START_PARAM_KEY = "telegram_start_param"
 """Metadata key of a deep link's parameter (`https://t.me/<bot>?start=<param>`)."""
 
-RETRIEVAL_INTENT = "faq"
 PRIVACY_ANSWER = "faq/privacy"
 
 _COMMAND = re.compile(

@@ -1,7 +1,7 @@
 """What the Telegram channel needs from the deployment settings, checked once at start-up.
 
 The values come from `bot.config` (environment variables `TELEGRAM_*`, see
-CONTRACT.md), never from `credentials.yml`, which holds no secrets. Without
+README.md), never from `credentials.yml`, which holds no secrets. Without
 `TELEGRAM_BOT_TOKEN` the channel is off; a token with an incomplete webhook
 configuration is a mistake, reported before the server starts.
 """

@@ -30,14 +30,6 @@ TEMPLATES_PATH = PROJECT_ROOT / "catalogue" / "notifications.yml"
 SIGNATURE_HEADER = "X-S3M-Signature"
 TIMESTAMP_HEADER = "X-S3M-Timestamp"
 
-LEAD_API_FIELDS: tuple[str, ...] = (
-    "id", "created_at", "language", "company_name", "contact_name", "email", "country", "employees",
-    "sector", "interests", "target_regions", "qualified", "qualification_reasons", "cluster",
-    "cc_clusters", "routing_reason", "status", "conversation_id",
-)
-"""The lead's fields in the lead API (CONTRACT.md), also the webhook's payload."""
-
-
 @dataclass(frozen=True)
 class StaffTemplates:
     """The staff e-mail in one language (one entry of catalogue/notifications.yml)."""

@@ -1,6 +1,6 @@
 """Whether a registration is a qualified lead, with one checkable reason per criterion.
 
-The criteria are the contract's (CONTRACT.md, "Qualification and routing"). Cluster
+The criteria are the product contract's (one check below per criterion). Cluster
 staff read the reasons to see why a lead was or was not handed to them, so each one
 states the value it judged and whether it passed. No reason repeats the e-mail
 address or any other personal detail: reasons outlive the erasure of those details.

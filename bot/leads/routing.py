@@ -1,4 +1,4 @@
-"""Which cluster owns a lead, which ones get a copy, and why (CONTRACT.md rules).
+"""Which cluster owns a lead, which ones get a copy, and why (the product contract's rules).
 
 Owner, by the first rule that applies: the cluster of the SME's country; the first
 target region; the conversation language's default cluster. Every other target

@@ -8,7 +8,7 @@ from typing import Any
 from bot.leads.models import Lead
 
 LEAD_FIELDS: tuple[str, ...] = (
-    # The contract's fields (CONTRACT.md, "Lead API") ...
+    # The product contract's fields (tests/portal/test_lead_api.py pins them) ...
     "id", "created_at", "language", "company_name", "contact_name", "email", "country", "employees",
     "sector", "interests", "target_regions", "qualified", "qualification_reasons", "cluster",
     "cc_clusters", "routing_reason", "status", "conversation_id",

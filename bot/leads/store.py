@@ -79,7 +79,7 @@ class Registration:
 def is_handed_off(*, qualified: bool, kind: str) -> bool:
     """Whether a stored lead is sent to its clusters.
 
-    Qualified leads are (CONTRACT.md). So is every contact request, qualified or not:
+    Qualified leads are (the product contract). So is every contact request, qualified or not:
     a person asked to be contacted, and only a person at the cluster can answer that;
     the unmet criteria travel with it as its qualification reasons.
     """
@@ -161,11 +161,6 @@ class LeadStore:
             session.expire(lead, ["notifications"])
             lead.notifications  # noqa: B018 - load it now, the session closes on return
         return lead
-
-    def record_refusal(self, conversation_id: str, language: str) -> None:
-        """Count a refused consent; the conversation id only reaches the log, as a hash."""
-        self.count_anonymously(language, CONSENT_REFUSED)
-        logger.debug("consent refused in conversation %s", conversation_hash(conversation_id))
 
     def count_anonymously(self, language: str, event: str, *, day: date | None = None) -> None:
         """Add one to today's (UTC) count of `event` in `language`; safe under concurrent calls."""

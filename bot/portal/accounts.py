@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 from functools import lru_cache
 
 import bcrypt
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.config import Settings
@@ -121,10 +121,6 @@ def set_password(user: User, password: str) -> None:
     user.password_hash = hash_password(password)
     user.failed_logins = 0
     user.locked_until = None
-
-
-def count_admins(session: Session) -> int:
-    return session.scalar(select(func.count(User.id)).where(User.role == "admin", User.disabled.is_(False))) or 0
 
 
 @dataclass(frozen=True)

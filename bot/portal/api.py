@@ -1,4 +1,4 @@
-"""The contract's JSON lead API (CONTRACT.md, "Lead API"): `GET /api/leads` and one lead by id."""
+"""The contract's JSON lead API (README.md, Registration and hand-off): `GET /api/leads` and one lead by id."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Routing rules of CONTRACT.md: country, then first target region, then language."""
+"""Routing rules of the product contract: country, then first target region, then language."""
 
 from __future__ import annotations
 

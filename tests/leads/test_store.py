@@ -5,7 +5,7 @@ from __future__ import annotations
 import dataclasses
 import logging
 from concurrent.futures import ThreadPoolExecutor
-from datetime import UTC, date, datetime
+from datetime import date
 from typing import Any
 
 import pytest
@@ -232,16 +232,6 @@ def test_erasing_again_or_an_unknown_conversation_erases_nothing(store: LeadStor
 def counts(session: Session) -> dict[tuple[str, str, str], int]:
     rows = session.scalars(select(AnonymousCount)).all()
     return {(row.day, row.language, row.event): row.count for row in rows}
-
-
-def test_refusals_are_counted_without_personal_data(store: LeadStore, session: Session) -> None:
-    store.record_refusal("conv-refused-1", "fr")
-    store.record_refusal("conv-refused-2", "fr")
-    store.record_refusal("conv-refused-3", "it")
-    today = datetime.now(UTC).date().isoformat()
-    assert counts(session) == {(today, "fr", CONSENT_REFUSED): 2, (today, "it", CONSENT_REFUSED): 1}
-    assert session.scalar(select(func.count()).select_from(Lead)) == 0
-    assert session.scalar(select(func.count()).select_from(ConsentRecord)) == 0
 
 
 def test_counts_are_kept_per_day_language_and_event(store: LeadStore, session: Session) -> None:
