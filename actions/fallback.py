@@ -9,7 +9,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.services.responses import response_text
-from bot.language import DETECTION_KEY
+from bot.definitions import LanguageReport
 
 FAQ_INTENT = "faq"
 BUTTON_COUNT = 2
@@ -52,8 +52,7 @@ class ActionRephrase(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> List[Dict[str, Any]]:
-        report = tracker.latest_message.get(DETECTION_KEY) or {}
-        if report.get("reliable") and report.get("supported") is False:
+        if LanguageReport.of(tracker.latest_message).in_unsupported_language:
             dispatcher.utter_message(response="utter_language_options")
             return []
         language = tracker.get_slot("language")

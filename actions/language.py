@@ -8,7 +8,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from bot.language import DETECTION_KEY
+from bot.definitions import LanguageReport
 
 
 class ActionChangeLanguage(Action):
@@ -20,8 +20,7 @@ class ActionChangeLanguage(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> List[Dict[str, Any]]:
-        report = tracker.latest_message.get(DETECTION_KEY) or {}
-        if report.get("requested"):
+        if LanguageReport.of(tracker.latest_message).requested:
             dispatcher.utter_message(response="utter_language_changed")
         else:
             dispatcher.utter_message(response="utter_language_options")

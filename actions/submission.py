@@ -11,6 +11,7 @@ from rasa_sdk.types import DomainDict
 
 from actions.registration import CONTACT_REQUEST, REGISTRATION
 from actions.services.leads import lead_store, notice_version
+from bot.definitions import FALLBACK_LANGUAGE
 from bot.leads.clusters import load_clusters
 from bot.leads.store import CONSENT_REFUSED, Registration
 
@@ -41,7 +42,7 @@ class ActionSubmitRegistration(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: DomainDict) -> List[EventType]:
-        language = tracker.get_slot("language") or "en"
+        language = tracker.get_slot("language") or FALLBACK_LANGUAGE
         if tracker.get_slot("consent") is not True:
             lead_store().count_anonymously(language, CONSENT_REFUSED)
             dispatcher.utter_message(response="utter_no_consent")
@@ -93,6 +94,6 @@ class ActionCancelRegistration(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: DomainDict) -> List[EventType]:
-        lead_store().count_anonymously(tracker.get_slot("language") or "en", "registration_cancelled")
+        lead_store().count_anonymously(tracker.get_slot("language") or FALLBACK_LANGUAGE, "registration_cancelled")
         dispatcher.utter_message(response="utter_registration_cancelled")
         return [ActiveLoop(None)] + reset(PERSONAL_SLOTS + FORM_STATE_SLOTS) + [SlotSet("consent", None)]

@@ -27,8 +27,8 @@ from typing import Any, Callable, Dict, List
 import yaml
 
 from bot.config import PROJECT_ROOT
+from bot.definitions import LANGUAGES
 
-LANGUAGES = ["en", "de", "fr", "it", "pl"]
 ANSWERS = Path(__file__).parent / "data" / "form_answers"
 # A second set by the writers, never looked at while the form's phrases were written (the first
 # one was: its figures flatter the form a little; this one's do not).

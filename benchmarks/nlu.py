@@ -31,11 +31,11 @@ from typing import Any
 import yaml
 
 from bot.config import PROJECT_ROOT
+from bot.definitions import LANGUAGES
 from bot.retraining.evaluation import load_holdout, parse_with_model_file
 from bot.retraining.evaluation import scores as intent_scores
 from bot.training import rasa_environment
 
-LANGUAGES = ["en", "de", "fr", "it", "pl"]
 RESULTS = PROJECT_ROOT / "results"
 UNSUPPORTED = Path(__file__).parent / "data" / "unsupported_languages.tsv"
 TEST_SHARE = 0.2
@@ -209,17 +209,16 @@ def language_id(detector: Any, tests: dict[str, list[dict]]) -> dict[str, Any]:
     from bot.nlu.language_detector import words_of
 
     langid = LanguageIdentifier.from_modelstring(model, norm_probs=True)
-    langid.set_languages(LANGUAGES)
+    langid.set_languages(list(LANGUAGES))
     out: dict[str, Any] = {}
     for language, examples in tests.items():
         short = [e["text"] for e in examples if 3 <= len(words_of(e["text"])) <= 12]
         reports = [detector.detect(t) for t in short]
         out[language] = {
             "n": len(short),
-            "detector_accuracy": round(100 * sum(r["language"] == language for r in reports) / len(short), 2),
-            "reliable_and_right": round(
-                100 * sum(r["reliable"] and r["language"] == language for r in reports) / len(short), 2),
-            "reliable_but_wrong": sum(r["reliable"] and r["language"] != language for r in reports),
+            "detector_accuracy": round(100 * sum(r.language == language for r in reports) / len(short), 2),
+            "reliable_and_right": round(100 * sum(r.reliable and r.language == language for r in reports) / len(short), 2),
+            "reliable_but_wrong": sum(r.reliable and r.language != language for r in reports),
             "langid_accuracy": round(100 * sum(langid.classify(t)[0] == language for t in short) / len(short), 2),
         }
     return out
@@ -230,9 +229,7 @@ def unsupported_recognition(detector: Any) -> dict[str, Any]:
     with the list of our languages) rather than taken for one of ours."""
     rows = [line.split("\t", 1) for line in UNSUPPORTED.read_text(encoding="utf-8").splitlines()
             if line.strip() and not line.startswith("#")]
-    from bot.nlu.language_detector import in_unsupported_language
-
-    recognised = sum(in_unsupported_language(detector.detect(text)) for _, text in rows)
+    recognised = sum(detector.detect(text).in_unsupported_language for _, text in rows)
     return {"n": len(rows), "recognised": recognised, "percent": round(100 * recognised / len(rows), 1)}
 
 

@@ -11,19 +11,12 @@ explicit request > reliable detection > channel hint > language so far.
 from __future__ import annotations
 
 import re
-from typing import Any, Mapping, Sequence
+from typing import Any, Sequence
 
-LANGUAGES = ("en", "de", "fr", "it", "pl")
-"""The contract's five codes: the values of the domain's `language` slot (a test keeps them equal)."""
+from bot.definitions import FALLBACK_LANGUAGE, LanguageReport
 
 LANGUAGE_ENTITY = "language"
 """The entity that sets the conversation's language (the `language` slot maps from it)."""
-
-DETECTION_KEY = "language_detection"
-"""Key of the detector's report in a parsed message (`/model/parse`, `latest_message`)."""
-
-FALLBACK_LANGUAGE = "en"
-"""Language of a conversation that gave no sign of its own, and of the unsupported-language answer."""
 
 _CODE = re.compile(r"^([a-zA-Z]{2})(?:[-_][a-zA-Z0-9]+)?$")
 
@@ -41,7 +34,7 @@ def normalize_code(value: Any, supported: Sequence[str]) -> str | None:
 
 def choose_language(
     current: str | None,
-    report: Mapping[str, Any] | None,
+    report: LanguageReport | None,
     supported: Sequence[str],
     previous_hint: str | None = None,
 ) -> str:
@@ -53,22 +46,21 @@ def choose_language(
 
     Args:
         current: the conversation's language so far (the `language` slot), or None.
-        report: the detector's report on the latest message (see `DETECTION_KEY`).
+        report: the detector's report on the latest message.
         supported: the codes the assistant speaks.
         previous_hint: the hint that came with the user's previous message.
     """
     current = normalize_code(current, supported)
-    report = report or {}
-    requested = normalize_code(report.get("requested"), supported)
+    report = report or LanguageReport()
+    requested = normalize_code(report.requested, supported)
     if requested:
         return requested
-    detected = report.get("language")
-    if report.get("reliable"):
+    if report.reliable:
         # A long message in a language we don't speak gets the English answer that lists ours.
-        return normalize_code(detected, supported) or FALLBACK_LANGUAGE
-    hint = normalize_code(report.get("hint"), supported)
+        return normalize_code(report.language, supported) or FALLBACK_LANGUAGE
+    hint = normalize_code(report.hint, supported)
     if hint and (not current or hint != normalize_code(previous_hint, supported)):
         return hint
     if current:
         return current
-    return normalize_code(report.get("guess"), supported) or FALLBACK_LANGUAGE
+    return normalize_code(report.guess, supported) or FALLBACK_LANGUAGE

@@ -22,8 +22,6 @@ from tests.postgres import throwaway_postgres_database
 
 os.environ["RASA_TELEMETRY_ENABLED"] = "false"
 
-LANGUAGES = ["en", "de", "fr", "it", "pl"]
-
 
 @pytest.fixture(scope="session")
 def domain() -> dict[str, Any]:

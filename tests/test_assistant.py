@@ -9,7 +9,7 @@ from sqlalchemy import text
 
 from actions.services.responses import response_text
 from bot.database import build_engine
-from tests.conftest import LANGUAGES
+from bot.definitions import LANGUAGES
 
 pytestmark = pytest.mark.model
 

@@ -2,15 +2,14 @@
 
 import pytest
 
-from bot.language import FALLBACK_LANGUAGE, LANGUAGES, choose_language, normalize_code
+from bot.definitions import FALLBACK_LANGUAGE, LANGUAGES, LanguageReport
+from bot.language import choose_language, normalize_code
 
 SUPPORTED = list(LANGUAGES)
 
 
 def report(**fields):
-    base = {"language": None, "confidence": 0.0, "reliable": False, "supported": None,
-            "guess": None, "hint": None, "requested": None}
-    return {**base, **fields}
+    return LanguageReport(**fields)
 
 
 @pytest.mark.parametrize(
@@ -58,11 +57,3 @@ def test_reliable_detection_beats_hint():
     r = report(language="pl", reliable=True, supported=True, hint="de")
     assert choose_language(None, r, SUPPORTED) == "pl"
 
-
-def test_the_five_codes_are_the_domains():
-    from rasa.shared.core.domain import Domain
-
-    from bot.config import PROJECT_ROOT
-
-    slot = next(s for s in Domain.load(str(PROJECT_ROOT / "domain.yml")).slots if s.name == "language")
-    assert [v for v in slot.values if v != "__other__"] == list(LANGUAGES)  # Rasa adds __other__

@@ -1,36 +1,13 @@
-"""Every text the bot can say exists in all five languages."""
+"""The responses: named where they are sent, in each language's own words.
+
+That each exists in every language: tests/test_definitions.py.
+"""
 
 from pathlib import Path
 
 import yaml
 
 from bot.config import PROJECT_ROOT
-from tests.conftest import LANGUAGES
-
-
-def variation_languages(variations):
-    languages = []
-    for variation in variations:
-        conditions = variation.get("condition") or []
-        if not conditions:
-            languages.append("en")  # the unconditioned variation is English
-            continue
-        assert len(conditions) == 1 and conditions[0]["name"] == "language", variation
-        assert conditions[0]["type"] == "slot"
-        languages.append(conditions[0]["value"])
-    return languages
-
-
-def test_every_response_has_each_language_once(domain):
-    for name, variations in domain["responses"].items():
-        assert sorted(variation_languages(variations)) == sorted(LANGUAGES), name
-        assert all((v.get("text") or "").strip() for v in variations), name
-
-
-def test_language_slot_lists_the_same_languages_as_the_detector(domain):
-    config = yaml.safe_load((PROJECT_ROOT / "config.yml").read_text())
-    detector = next(c for c in config["pipeline"] if c["name"].endswith("LanguageDetector"))
-    assert detector["languages"] == domain["slots"]["language"]["values"] == LANGUAGES
 
 
 def test_language_options_name_each_language_in_its_own_language(domain):

@@ -19,11 +19,9 @@ from actions.services.numbers import parse_head_count
 from actions.services.places import codes_in, countries_in, country_of, vocabulary_index
 from actions.services.text import fold
 from bot.config import PROJECT_ROOT
-from bot.language import LANGUAGES
+from bot.definitions import INTERESTS, LANGUAGES, SECTORS
 from bot.leads.clusters import ClusterTable
 
-SECTORS = ("medical_devices", "diagnostics", "digital_health", "biotech_pharma", "other")
-INTERESTS = ("partnering", "technology_centre", "events", "financing")
 INTENT_INTERESTS = {"find_partner": "partnering", "ask_funding": "financing", "ask_events": "events"}
 NAME_SLOTS = ("company_name", "contact_name")
 MAX_NAME_LENGTH = 120

@@ -24,7 +24,7 @@ import yaml
 from actions.services.events import Event, upcoming_events
 from bot import sentence_encoder
 from bot.config import PROJECT_ROOT
-from bot.language import LANGUAGES
+from bot.definitions import LANGUAGES
 
 MEANINGS_FILE = PROJECT_ROOT / "catalogue" / "answer_meanings.yml"
 CACHE_DIR = PROJECT_ROOT / "var" / "cache"

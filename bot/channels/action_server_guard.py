@@ -11,6 +11,7 @@ server is back (the SME is asked to send the message again).
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any, Awaitable, Callable
 
 import httpx
@@ -18,7 +19,8 @@ from rasa.core.channels.channel import UserMessage
 from sanic import Blueprint, Sanic
 
 from bot.channels.domain_responses import LANGUAGE_SLOT, DomainResponder, domain_languages
-from bot.language import DETECTION_KEY, choose_language
+from bot.definitions import LanguageReport
+from bot.language import choose_language
 
 if TYPE_CHECKING:
     from rasa.core.agent import Agent
@@ -85,8 +87,7 @@ class ActionServerGuard:
     async def _language_of(self, agent: Agent, message: UserMessage) -> str:
         """The language the turn would have been answered in (the NLU runs without the action server)."""
         parsed = await agent.parse_message(message.text or "") if agent.is_ready() else {}
-        report = dict(parsed.get(DETECTION_KEY) or {})
-        report["hint"] = (message.metadata or {}).get("language")
+        report = replace(LanguageReport.of(parsed), hint=(message.metadata or {}).get("language"))
         stored = await agent.tracker_store.retrieve(message.sender_id)
         current = stored.get_slot(LANGUAGE_SLOT) if stored is not None else None
         return choose_language(current, report, domain_languages(agent.domain))

@@ -17,7 +17,8 @@ from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import SlotSet
 from rasa.shared.core.trackers import DialogueStateTracker
 
-from bot.language import FALLBACK_LANGUAGE, normalize_code
+from bot.definitions import FALLBACK_LANGUAGE
+from bot.language import normalize_code
 
 if TYPE_CHECKING:  # importing the agent loads TensorFlow; the server has it loaded already
     from rasa.core.agent import Agent

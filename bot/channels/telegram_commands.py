@@ -17,7 +17,7 @@ every other part of the parse, including the LanguageDetector's report with the
 channel's language hint. `/start` is the first message of every Telegram
 conversation; sent as `/greet`, it would greet a German user in English. The
 parse result built here carries that hint (a report shaped like the detector's,
-see `bot.language.DETECTION_KEY`); `/start`'s also carries the user's Telegram
+see `bot.definitions.LanguageReport`); `/start`'s also carries the user's Telegram
 language as the `language` entity, which sets the conversation's language as the
 LanguageDetector does for a first message. The other commands keep the language
 the conversation has. `/privacy` has no payload form at all: a
@@ -51,7 +51,8 @@ from rasa.shared.nlu.constants import (
     TEXT,
 )
 
-from bot.language import DETECTION_KEY, LANGUAGE_ENTITY, LANGUAGES, normalize_code
+from bot.definitions import DETECTION_KEY, LANGUAGES, LanguageReport
+from bot.language import LANGUAGE_ENTITY, normalize_code
 
 START_PARAM_KEY = "telegram_start_param"
 """Metadata key of a deep link's parameter (`https://t.me/<bot>?start=<param>`)."""
@@ -136,13 +137,4 @@ def retrieval_parse_data(text: str, intent_response_key: str, language_hint: str
 
 def hint_only_report(language_hint: str | None) -> Dict[str, Any]:
     """The LanguageDetector's report for a message that says nothing about its language itself."""
-    return {
-        "language": None,
-        "confidence": 0.0,
-        "words": 0,
-        "reliable": False,
-        "supported": None,
-        "guess": None,
-        "hint": language_hint,
-        "requested": None,
-    }
+    return LanguageReport(hint=language_hint).to_dict()

@@ -16,12 +16,10 @@ from typing import Any, Iterator, Mapping
 import yaml
 
 from bot.config import PROJECT_ROOT
+from bot.definitions import CLUSTER_CODES, LANGUAGES
 
-CLUSTER_CODES: tuple[str, ...] = ("lyonbiopole", "biowin", "medsilesia", "biopmed", "bioregio_stern")
-"""The contract's cluster codes, in the contract's order."""
-
-LANGUAGE_CODES: tuple[str, ...] = ("en", "de", "fr", "it", "pl")
-"""The languages the assistant speaks (CONTRACT.md)."""
+LANGUAGE_CODES = LANGUAGES
+"""Old name of `bot.definitions.LANGUAGES`, still imported by bot/portal (to go once its branches are merged)."""
 
 DEFAULT_PATH = PROJECT_ROOT / "catalogue" / "clusters.yml"
 
@@ -117,7 +115,7 @@ def parse_clusters(data: Any, source: str = "cluster file") -> ClusterTable:
         raise ClusterFileError(f"{source}: two clusters share a country: {', '.join(sorted(countries))}")
 
     defaults = _mapping(data.get("language_default_clusters"), f"{source}: 'language_default_clusters'")
-    _same_keys(defaults, LANGUAGE_CODES, f"{source}: 'language_default_clusters'", "language")
+    _same_keys(defaults, LANGUAGES, f"{source}: 'language_default_clusters'", "language")
     for language, code in defaults.items():
         if code not in clusters:
             raise ClusterFileError(
@@ -126,7 +124,7 @@ def parse_clusters(data: Any, source: str = "cluster file") -> ClusterTable:
             )
     return ClusterTable(
         by_code=MappingProxyType(clusters),
-        language_defaults=MappingProxyType({language: defaults[language] for language in LANGUAGE_CODES}),
+        language_defaults=MappingProxyType({language: defaults[language] for language in LANGUAGES}),
     )
 
 
@@ -141,21 +139,21 @@ def _cluster(code: str, entry: Any, source: str) -> Cluster:
         values[name] = value.strip()
     if not _COUNTRY.match(values["country"]):
         raise ClusterFileError(f"{where}.country: {values['country']!r} is not an ISO 3166-1 alpha-2 code like 'FR'")
-    if values["staff_language"] not in LANGUAGE_CODES:
+    if values["staff_language"] not in LANGUAGES:
         raise ClusterFileError(
-            f"{where}.staff_language: {values['staff_language']!r} is not one of {', '.join(LANGUAGE_CODES)}"
+            f"{where}.staff_language: {values['staff_language']!r} is not one of {', '.join(LANGUAGES)}"
         )
     if "@" not in values["contact_email"]:
         raise ClusterFileError(f"{where}.contact_email: {values['contact_email']!r} is not an e-mail address")
 
     reply_time = _mapping(entry.get("reply_time"), f"{where}.reply_time")
-    _same_keys(reply_time, LANGUAGE_CODES, f"{where}.reply_time", "language")
+    _same_keys(reply_time, LANGUAGES, f"{where}.reply_time", "language")
     for language, text in reply_time.items():
         if not isinstance(text, str) or not text.strip():
             raise ClusterFileError(f"{where}.reply_time.{language}: missing or empty")
     return Cluster(
         code=code,
-        reply_time=MappingProxyType({language: reply_time[language].strip() for language in LANGUAGE_CODES}),
+        reply_time=MappingProxyType({language: reply_time[language].strip() for language in LANGUAGES}),
         **values,
     )
 

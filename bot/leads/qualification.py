@@ -12,13 +12,15 @@ import math
 from dataclasses import dataclass
 from typing import Iterable
 
+from bot.definitions import INTERESTS, SECTORS
 from bot.leads.email_address import is_valid_email
 
 SME_EMPLOYEE_LIMIT = 250
 """EU SME definition (Recommendation 2003/361/EC): fewer than 250 persons employed."""
 
-SECTOR_CODES: tuple[str, ...] = ("medical_devices", "diagnostics", "digital_health", "biotech_pharma", "other")
-INTEREST_CODES: tuple[str, ...] = ("partnering", "technology_centre", "events", "financing")
+SECTOR_CODES, INTEREST_CODES = SECTORS, INTERESTS
+"""Old names of `bot.definitions.SECTORS` and `INTERESTS`, still imported by bot/portal (to go once its
+branches are merged)."""
 
 HEAD_COUNT_ERASED = "head count erased"
 AT_REQUEST = "at the data subject's request"
@@ -78,8 +80,8 @@ def _check_sector(sector: str | None) -> tuple[bool, str]:
         return False, "sector not given"
     if sector == "other":
         return False, "sector 'other': outside the medtech sectors"
-    if sector not in SECTOR_CODES:
-        return False, f"sector {sector!r} is not one of {', '.join(SECTOR_CODES)}"
+    if sector not in SECTORS:
+        return False, f"sector {sector!r} is not one of {', '.join(SECTORS)}"
     return True, f"sector {sector!r}: a medtech sector"
 
 
@@ -99,8 +101,8 @@ def _check_consent(consent: bool | None) -> tuple[bool, str]:
 
 def _check_interests(interests: Iterable[str] | None) -> tuple[bool, str]:
     given = list(interests or [])
-    known = [interest for interest in given if interest in INTEREST_CODES]
-    unknown = [interest for interest in given if interest not in INTEREST_CODES]
+    known = [interest for interest in given if interest in INTERESTS]
+    unknown = [interest for interest in given if interest not in INTERESTS]
     ignored = f" (ignored unknown: {', '.join(map(str, unknown))})" if unknown else ""
     if not known:
         return False, f"no interest named{ignored}"

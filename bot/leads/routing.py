@@ -10,10 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Iterable
 
+from bot.definitions import FALLBACK_LANGUAGE
 from bot.leads.clusters import ClusterTable
-
-FALLBACK_LANGUAGE = "en"
-"""Language whose default cluster owns leads in a language without one (never expected)."""
 
 
 @dataclass(frozen=True)

@@ -20,7 +20,8 @@ from sqlalchemy.orm import Session, selectinload, sessionmaker
 from sqlalchemy.sql.expression import Executable
 
 from bot.config import Settings
-from bot.leads.clusters import LANGUAGE_CODES, ClusterTable
+from bot.definitions import LANGUAGES
+from bot.leads.clusters import ClusterTable
 from bot.leads.handoff import enqueue_handoff
 from bot.leads.models import (
     AnonymousCount,
@@ -164,8 +165,8 @@ class LeadStore:
 
     def count_anonymously(self, language: str, event: str, *, day: date | None = None) -> None:
         """Add one to today's (UTC) count of `event` in `language`; safe under concurrent calls."""
-        if language not in LANGUAGE_CODES:
-            raise ValueError(f"language must be one of {', '.join(LANGUAGE_CODES)}, not {language!r}")
+        if language not in LANGUAGES:
+            raise ValueError(f"language must be one of {', '.join(LANGUAGES)}, not {language!r}")
         if not event or len(event) > AnonymousCount.__table__.c.event.type.length:
             raise ValueError(f"event name must be 1 to 64 characters, not {event!r}")
         day_text = (day or datetime.now(UTC).date()).isoformat()

@@ -1,7 +1,7 @@
 """Graph component that reports the language of each user message.
 
 Rasa has one `language` per model; this component lets one model serve five.
-It writes a report under `bot.language.DETECTION_KEY` into the parse result and,
+It writes a `bot.definitions.LanguageReport` into the parse result and,
 inside a conversation, chooses the conversation's language from that report and
 the tracker it is given (`bot.language.choose_language`). A change comes out as
 the `language` entity, which fills the `language` slot by its `from_entity`
@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter, defaultdict
+from dataclasses import replace
 from typing import Any, Dict, List, Optional
 
 import rasa.shared.utils.io
@@ -41,7 +42,8 @@ from rasa.shared.nlu.constants import (
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
-from bot.language import DETECTION_KEY, LANGUAGE_ENTITY, choose_language, normalize_code
+from bot.definitions import DETECTION_KEY, LANGUAGES, LanguageReport
+from bot.language import LANGUAGE_ENTITY, choose_language, normalize_code
 
 LEXICON_FILE = "lexicon.json"
 CHANGE_LANGUAGE_INTENT = "change_language"
@@ -57,11 +59,6 @@ def words_of(text: str) -> List[str]:
     return _WORD.findall(_NOT_WORDS.sub(" ", text).lower())
 
 
-def in_unsupported_language(report: Dict[str, Any]) -> bool:
-    """Whether a detection report says the message is in a language we do not speak."""
-    return bool(report["reliable"] and not report["supported"])
-
-
 @DefaultV1Recipe.register(
     [DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=True
 )
@@ -73,7 +70,7 @@ class LanguageDetector(GraphComponent):
         """Returns the component's default config (see parent class)."""
         return {
             # Languages the assistant speaks (ISO 639-1); keep in line with the domain.
-            "languages": ["en", "de", "fr", "it", "pl"],
+            "languages": list(LANGUAGES),
             # Languages recognised only to say "sorry, I don't speak it".
             "unsupported_languages": [],
             # A detection counts as reliable from this many words ...
@@ -191,9 +188,9 @@ class LanguageDetector(GraphComponent):
         counts: Dict[str, Counter] = defaultdict(Counter)
         for text in texts:
             detected = self.detect(text)
-            if detected["reliable"] and detected["supported"]:
+            if detected.reliable and detected.supported:
                 for word in set(words_of(text)):
-                    counts[word][detected["language"]] += 1
+                    counts[word][detected.language] += 1
         lexicon = {}
         for word, per_language in counts.items():
             language, count = per_language.most_common(1)[0]
@@ -204,7 +201,7 @@ class LanguageDetector(GraphComponent):
                 lexicon[word] = language
         return lexicon
 
-    def detect(self, text: str) -> Dict[str, Any]:
+    def detect(self, text: str) -> LanguageReport:
         """Detect the language of a text: best language, confidence, words, reliability."""
         words = words_of(self._without_neutral_terms(text))
         language, confidence = None, 0.0
@@ -229,13 +226,13 @@ class LanguageDetector(GraphComponent):
             and len(words) >= self._config["min_words"]
             and confidence >= self._config["min_confidence"]
         )
-        return {
-            "language": language,
-            "confidence": confidence,
-            "words": len(words),
-            "reliable": reliable,
-            "supported": language in self.languages if language else None,
-        }
+        return LanguageReport(
+            language=language,
+            confidence=confidence,
+            words=len(words),
+            reliable=reliable,
+            supported=language in self.languages if language else None,
+        )
 
     def _without_neutral_terms(self, text: str) -> str:
         return self._neutral_terms.sub(" ", text) if self._neutral_terms else text
@@ -274,15 +271,14 @@ class LanguageDetector(GraphComponent):
         a `process` that asks for it; `/model/parse` gives an empty one.
         """
         for message in messages:
-            self._process_message(message)
+            report = self._process_message(message)
             if tracker is not None and tracker.events:
-                self._settle_language(message, tracker)
+                self._settle_language(message, report, tracker)
         return messages
 
-    def _settle_language(self, message: Message, tracker: DialogueStateTracker) -> None:
+    def _settle_language(self, message: Message, report: LanguageReport, tracker: DialogueStateTracker) -> None:
         """Emit the `language` entity when the conversation's language changes or is asked for."""
-        report = message.get(DETECTION_KEY)
-        if report["requested"]:  # its entity is already there
+        if report.requested:  # its entity is already there
             return
         current = tracker.get_slot(LANGUAGE_ENTITY)  # the slot of the same name
         chosen = choose_language(current, report, self.languages, previous_hint=_previous_hint(tracker))
@@ -293,22 +289,22 @@ class LanguageDetector(GraphComponent):
                          "extractor": self.__class__.__name__})
         message.set(ENTITIES, entities, add_to_output=True)
 
-    def _process_message(self, message: Message) -> None:
+    def _process_message(self, message: Message) -> LanguageReport:
         text = message.get(TEXT) or ""
         report = self.detect(text)
-        if not report["reliable"]:
-            report["guess"] = self.guess(text)
-            if report["guess"] is None and report["supported"] and (
-                report["confidence"] >= self._config["min_guess_confidence"]
-            ):
-                report["guess"] = report["language"]
+        if not report.reliable:
+            guess = self.guess(text)
+            if guess is None and report.supported and report.confidence >= self._config["min_guess_confidence"]:
+                guess = report.language
+            report = replace(report, guess=guess)
         metadata = message.get("metadata") or {}
-        report["hint"] = normalize_code(metadata.get("language"), self.languages)
-        report["requested"] = self._requested_language(message, text)
-        if in_unsupported_language(report):
+        report = replace(report, hint=normalize_code(metadata.get("language"), self.languages),
+                         requested=self._requested_language(message, text))
+        if report.in_unsupported_language:
             # Nothing we could answer: the fallback action lists the languages we speak.
             self._set_intent(message, FALLBACK_INTENT)
-        message.set(DETECTION_KEY, report, add_to_output=True)
+        message.set(DETECTION_KEY, report.to_dict(), add_to_output=True)
+        return report
 
     def _requested_language(self, message: Message, text: str) -> str | None:
         """The language an explicit request asks for.
@@ -348,5 +344,5 @@ def _previous_hint(tracker: DialogueStateTracker) -> str | None:
     """The channel's language hint that came with the conversation's previous user message."""
     for event in reversed(tracker.events):
         if isinstance(event, UserUttered):
-            return ((event.parse_data or {}).get(DETECTION_KEY) or {}).get("hint")
+            return LanguageReport.of(event.parse_data).hint
     return None

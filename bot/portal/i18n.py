@@ -13,10 +13,10 @@ from typing import Any, Mapping
 
 import yaml
 
+from bot.definitions import FALLBACK_LANGUAGE
 from bot.leads.clusters import LANGUAGE_CODES
 
 I18N_DIR = Path(__file__).resolve().parent / "i18n"
-FALLBACK_LANGUAGE = "en"
 
 
 @lru_cache(maxsize=len(LANGUAGE_CODES))

@@ -22,7 +22,7 @@ from typing import Any, Iterable
 from sqlalchemy import inspect, select, text
 from sqlalchemy.orm import Session
 
-from bot.language import DETECTION_KEY, FALLBACK_LANGUAGE
+from bot.definitions import FALLBACK_LANGUAGE, LanguageReport
 from bot.leads.models import TrainingAnnotation
 
 FALLBACK_INTENT = "nlu_fallback"
@@ -131,5 +131,5 @@ def _user_messages(rows: Iterable[Any]) -> Iterable[tuple[str, float, dict, str]
 
 def _with_language(pending: tuple[str, float, dict], state: _Conversation) -> tuple[str, float, dict, str]:
     sender_id, timestamp, event = pending
-    detected = ((event.get("parse_data") or {}).get(DETECTION_KEY) or {}).get("language")
+    detected = LanguageReport.of(event.get("parse_data")).language
     return sender_id, timestamp, event, state.language or detected or FALLBACK_LANGUAGE

@@ -12,7 +12,7 @@ from rasa.shared.core.events import BotUttered, SlotSet, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 
 from bot.channels.telegram_commands import START_PARAM_KEY, rasa_input_for_text
-from bot.language import DETECTION_KEY
+from bot.definitions import DETECTION_KEY
 
 
 @pytest.mark.parametrize(

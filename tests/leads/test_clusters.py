@@ -9,13 +9,9 @@ from typing import Any, Callable
 import pytest
 import yaml
 
-from bot.leads.clusters import (
-    CLUSTER_CODES,
-    DEFAULT_PATH,
-    LANGUAGE_CODES,
-    ClusterFileError,
-    load_clusters,
-)
+from bot.definitions import CLUSTER_CODES
+from bot.definitions import LANGUAGES as LANGUAGE_CODES
+from bot.leads.clusters import DEFAULT_PATH, ClusterFileError, load_clusters
 
 CONTRACT_TABLE = {
     "lyonbiopole": ("Lyonbiopole", "Auvergne-Rhône-Alpes", "FR", "fr"),

@@ -13,6 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.config import Settings, load_settings
+from bot.definitions import INTERESTS, LANGUAGES, SECTORS
 from bot.leads.clusters import DEFAULT_PATH, ClusterTable, load_clusters, parse_clusters
 from bot.leads.handoff import (
     enqueue_handoff,
@@ -21,10 +22,8 @@ from bot.leads.handoff import (
     verify_webhook_signature,
 )
 from bot.leads.models import Lead, OutboxMessage
-from bot.leads.qualification import INTEREST_CODES, SECTOR_CODES
 from bot.leads.serialize import LEAD_FIELDS
 
-LANGUAGES = ("en", "de", "fr", "it", "pl")
 PORTAL_URL = "https://portal.s3martmed.test"
 PLACEHOLDERS = {
     "cluster_name", "intro", "role_title", "role_note", "owner_name", "company_name", "contact_name", "email",
@@ -75,8 +74,8 @@ def test_each_language_has_every_placeholder_and_label(language: str) -> None:
     for note in (text.copy_note, text.owner_note, text.registration_intro, text.contact_request_intro):
         assert placeholders(note) <= PLACEHOLDERS - {"role_note", "intro"}
     assert set(text.languages) == set(LANGUAGES)
-    assert set(text.sectors) == set(SECTOR_CODES)
-    assert set(text.interests) == set(INTEREST_CODES)
+    assert set(text.sectors) == set(SECTORS)
+    assert set(text.interests) == set(INTERESTS)
 
 
 def test_owner_and_each_copied_cluster_get_one_email_in_their_staff_language(session: Session) -> None:

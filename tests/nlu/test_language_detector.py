@@ -12,7 +12,7 @@ from rasa.shared.nlu.training_data.loading import load_data
 from rasa.shared.nlu.training_data.message import Message
 
 from bot.config import PROJECT_ROOT
-from bot.language import DETECTION_KEY
+from bot.definitions import DETECTION_KEY
 from bot.nlu.language_detector import LanguageDetector
 
 

@@ -9,7 +9,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from bot.config import PROJECT_ROOT
-from bot.leads.clusters import LANGUAGE_CODES
+from bot.definitions import LANGUAGES
 from bot.portal import widget_routes
 from tests.widget.conftest import widget_app
 from tests.widget.scripted_rasa import socketio_entry
@@ -24,7 +24,7 @@ def client() -> TestClient:
 
 def test_the_ui_texts_exist_in_every_language_with_the_same_keys() -> None:
     strings = json.loads((PROJECT_ROOT / "widget" / "src" / "i18n.json").read_text(encoding="utf-8"))
-    assert sorted(strings) == sorted(LANGUAGE_CODES)
+    assert sorted(strings) == sorted(LANGUAGES)
     for language, texts in strings.items():
         assert texts.keys() == strings["en"].keys(), language
         assert all(value.strip() for value in texts.values()), language
