@@ -11,6 +11,7 @@ from typing import Dict, List
 import yaml
 
 from bot.config import PROJECT_ROOT
+from bot.definitions import FALLBACK_LANGUAGE
 
 EVENTS_FILE = PROJECT_ROOT / "catalogue" / "events.yml"
 
@@ -26,7 +27,7 @@ class Event:
     keywords: tuple[str, ...] = ()
 
     def title_in(self, language: str | None) -> str:
-        return self.title.get(language or "en") or self.title["en"]
+        return self.title.get(language or FALLBACK_LANGUAGE) or self.title[FALLBACK_LANGUAGE]
 
 
 def load_events(path: Path = EVENTS_FILE) -> List[Event]:
