@@ -8,7 +8,8 @@ Every model is also scored on `nlu_holdout/`, messages the language writers wrot
 from the training data (the set the admins' retraining page compares models on), and the
 one-model pipelines on the writers' free-text answers to the registration's questions
 (benchmarks.form_answers).
-Extra pipelines to compare (`--config`) are trained and scored the same way.
+Extra pipelines to compare (`--config`, edits of config.yml: benchmarks.candidates) are trained
+and scored the same way.
 
 Writes results/nlu-benchmark.json and docs/nlu-benchmark.md.
 
@@ -30,6 +31,7 @@ from typing import Any
 
 import yaml
 
+from benchmarks.candidates import write_candidate_config
 from bot.config import PROJECT_ROOT
 from bot.definitions import LANGUAGES
 from bot.retraining.evaluation import load_holdout, parse_with_model_file
@@ -309,7 +311,8 @@ def markdown(report: dict[str, Any]) -> str:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--config", action="append", default=[], type=Path,
-                        help="another pipeline to compare (trained as one model for five languages)")
+                        help="another pipeline to compare: edits of config.yml (benchmarks/candidates.py), "
+                             "trained as one model for five languages")
     parser.add_argument("--no-single", action="store_true", help="skip the five single-language models")
     parser.add_argument("--language-id-only", action="store_true", help="only measure language identification")
     args = parser.parse_args()
@@ -332,8 +335,9 @@ def main() -> None:
         return
 
     systems: dict[str, Any] = {}
-    for config in [PROJECT_ROOT / "config.yml", *args.config]:
-        name = "one model" if config.name == "config.yml" else f"one model ({config.stem})"
+    base = PROJECT_ROOT / "config.yml"
+    for config in [base, *(write_candidate_config(path, base, work / "candidates") for path in args.config)]:
+        name = "one model" if config == base else f"one model ({config.stem})"
         print(f"training {name} ...", file=sys.stderr)
         trained = train_nlu(materialise_blank_spacy(config, work), work / "data", work / "models", config.stem)
         systems[name] = {**trained, **evaluate(trained["model"], tests, writers),

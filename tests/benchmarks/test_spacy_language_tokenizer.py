@@ -8,7 +8,7 @@ from rasa.nlu.constants import TOKENS_NAMES
 from rasa.shared.nlu.constants import TEXT
 from rasa.shared.nlu.training_data.message import Message
 
-from bot.nlu.spacy_language_tokenizer import SpacyLanguageTokenizer
+from benchmarks.spacy_language_tokenizer import SpacyLanguageTokenizer
 
 
 @pytest.fixture(scope="module")
