@@ -12,8 +12,11 @@ from pathlib import Path
 from typing import Any, Mapping
 
 import yaml
+from werkzeug.datastructures import LanguageAccept
+from werkzeug.http import parse_accept_header
 
 from bot.definitions import FALLBACK_LANGUAGE
+from bot.language import normalize_code
 from bot.leads.clusters import LANGUAGE_CODES
 
 I18N_DIR = Path(__file__).resolve().parent / "i18n"
@@ -60,17 +63,11 @@ class Translator:
 
 
 def language_from_header(accept_language: str | None) -> str:
-    """The first of our languages in an Accept-Language header (quality order), else English."""
-    choices: list[tuple[float, int, str]] = []
-    for position, part in enumerate((accept_language or "").split(",")):
-        tag, _, parameters = part.strip().partition(";")
-        quality = 1.0
-        if parameters.strip().startswith("q="):
-            try:
-                quality = float(parameters.strip()[2:])
-            except ValueError:
-                quality = 0.0
-        code = tag.split("-")[0].lower()
-        if code in LANGUAGE_CODES and quality > 0:
-            choices.append((-quality, position, code))
-    return min(choices)[2] if choices else FALLBACK_LANGUAGE
+    """The first of our languages in an Accept-Language header (quality order, `de-CH` as `de`), else English.
+
+    werkzeug parses the header (parameters, qualities, their order); a tag counts by its primary language,
+    so that "fr-BE, pl;q=0.5" is French, where werkzeug's own `best_match` would prefer the exact "pl".
+    """
+    accepted = parse_accept_header(accept_language, LanguageAccept)
+    return next((code for tag, quality in accepted if quality > 0 and (code := normalize_code(tag, LANGUAGE_CODES))),
+                FALLBACK_LANGUAGE)

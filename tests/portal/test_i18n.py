@@ -82,6 +82,9 @@ def test_accept_language_picks_the_best_supported_language() -> None:
     assert language_from_header("de-CH,de;q=0.9,en;q=0.8") == "de"
     assert language_from_header("es-ES,es;q=0.9,it;q=0.5,pl;q=0.7") == "pl"
     assert language_from_header("ja") == "en" and language_from_header(None) == "en"
+    assert language_from_header("fr-BE, pl;q=0.5") == "fr" and language_from_header("en;q=0, it;q=0.1") == "it"
+    assert language_from_header("de;level=1;q=0.4, PL-pl;q=0.6") == "pl" and language_from_header("en;q=0") == "en"
+    assert language_from_header("*, ;;q=x, it-CH;q=0.2") == "it"
     assert Translator("xx")("nav.inbox") == "Leads"
 
 
