@@ -29,7 +29,7 @@ REGISTRATION = "registration"
 CONTACT_REQUEST_SLOTS = ["consent", "company_name", "contact_name", "email", "country", "registration_confirmed"]
 # Messages the form leaves to the rules (answer, then ask again), when the NLU is sure.
 DIGRESSIONS = {"faq", "help", "bot_challenge", "out_of_scope", "change_language", "stop",
-               "delete_my_data", "greet", "goodbye", "thank", "request_human"}
+               "delete_my_data", "ask_my_data", "greet", "goodbye", "thank", "request_human"}
 DIGRESSION_CONFIDENCE = 0.7
 YES_NO_SLOTS = ("consent", "registration_confirmed")
 POLITE_INTENTS = ("thank", "greet")

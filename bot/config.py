@@ -52,6 +52,8 @@ class Settings:
     outbox_interval: float = 5.0
     outbox_max_attempts: int = 8
     portal_url: str = "http://127.0.0.1:8000"
+    # Where SMEs write to withdraw consent or ask about their data (bot.leads.confirmation).
+    privacy_email: str = "privacy@s3martmed.localhost"
     # Staff portal log-in (bot.portal.login_routes, bot.portal.accounts).
     secret_key: str | None = field(default=None, repr=False)
     session_cookie_secure: bool = False
@@ -95,6 +97,9 @@ class Settings:
 #   S3M_OUTBOX_MAX_ATTEMPTS  attempts before a notification is marked failed (default 8)
 #   S3M_PORTAL_URL           public root of the staff portal, for links in e-mails
 #                            (default http://127.0.0.1:<S3M_PORTAL_PORT>)
+#   S3M_PRIVACY_EMAIL        address the SME's confirmation e-mail names for withdrawing consent and
+#                            for erasure or access requests (default privacy@s3martmed.localhost:
+#                            set the project's real privacy contact in production)
 
 # Staff portal log-in (all optional):
 #   S3M_SECRET_KEY           key that signs the portal's session cookies; unset, the portal makes a
@@ -179,6 +184,7 @@ def load_settings() -> Settings:
         outbox_interval=float(_env("S3M_OUTBOX_INTERVAL", "5")),
         outbox_max_attempts=int(_env("S3M_OUTBOX_MAX_ATTEMPTS", "8")),
         portal_url=_env("S3M_PORTAL_URL", f"http://127.0.0.1:{portal_port}").rstrip("/"),
+        privacy_email=_env("S3M_PRIVACY_EMAIL", "privacy@s3martmed.localhost"),
         secret_key=os.environ.get("S3M_SECRET_KEY") or None,
         session_cookie_secure=_flag("S3M_SESSION_COOKIE_SECURE"),
         session_hours=float(_env("S3M_SESSION_HOURS", "8")),

@@ -204,8 +204,9 @@ class OutboxWorker:
         email["Date"] = formatdate(usegmt=True)
         # Stable across re-sends, so a mail client can fold an at-least-once duplicate.
         email["Message-ID"] = f"<outbox-{message.id}.{as_utc(message.created_at):%Y%m%d%H%M%S}@{sender_domain}>"
-        if message.lead is not None and message.lead.email:
-            email["Reply-To"] = message.lead.email
+        lead = message.lead
+        if lead is not None and lead.email and message.recipient != lead.email:
+            email["Reply-To"] = lead.email  # staff answer the SME; the SME's own confirmation needs no reply-to
         email.set_content(message.body)
         return email
 

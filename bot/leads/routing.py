@@ -8,19 +8,26 @@ region gets a copy. The reason names the rule and the values, so staff can check
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Iterable
+from typing import Iterable, Literal
 
 from bot.definitions import FALLBACK_LANGUAGE
 from bot.leads.clusters import ClusterTable
 
+RoutingRule = Literal["country", "target_region", "language"]
+
 
 @dataclass(frozen=True)
 class Route:
-    """The owning cluster code, the copied cluster codes, and the rule that chose them."""
+    """The owning cluster code, the copied cluster codes, and the rule that chose them.
+
+    `reason` explains it to staff (in English, with the values); `rule` names the rule
+    alone, for texts in other languages (the SME's confirmation e-mail).
+    """
 
     cluster: str
     cc_clusters: list[str]
     reason: str
+    rule: RoutingRule
 
 
 def route(
@@ -37,13 +44,15 @@ def route(
     country = country.strip().upper() if country and country.strip() else None
 
     home = clusters.by_country(country)
+    rule: RoutingRule
     if home is not None:
-        owner = home.code
+        owner, rule = home.code, "country"
         reason = f"The SME is located in {country}, the country of {home.name} ({owner})."
     elif targets:
-        owner = targets[0]
+        owner, rule = targets[0], "target_region"
         reason = f"{_location(country)}; the first target region is {owner}."
     else:
+        rule = "language"
         owner, reason = _by_language(country, language, clusters)
 
     cc_clusters = [code for code in targets if code != owner]
@@ -51,7 +60,7 @@ def route(
         reason += f" Copied to the other target regions: {', '.join(cc_clusters)}."
     if unknown:
         reason += f" Ignored unknown region codes: {', '.join(unknown)}."
-    return Route(cluster=owner, cc_clusters=cc_clusters, reason=reason)
+    return Route(cluster=owner, cc_clusters=cc_clusters, reason=reason, rule=rule)
 
 
 def _by_language(country: str | None, language: str, clusters: ClusterTable) -> tuple[str, str]:

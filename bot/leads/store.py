@@ -1,8 +1,8 @@
-"""Storing what SMEs register, counting what they decline, and erasing on request.
+"""Storing what SMEs register, counting what they decline, showing and erasing on request.
 
-A lead, its recipients, proof of consent, routing decision, first status and its
-hand-off messages are written in one transaction: a lead is never stored without
-its hand-off, nor a hand-off announced for a lead that was rolled back.
+A lead, its recipients, proof of consent, routing decision, first status, its
+hand-off messages and the SME's confirmation e-mail are written in one transaction:
+a lead is never stored without them, nor any of them sent for a lead that was rolled back.
 """
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ from sqlalchemy.sql.expression import Executable
 from bot.config import Settings
 from bot.definitions import LANGUAGES
 from bot.leads.clusters import ClusterTable
+from bot.leads.confirmation import enqueue_confirmation
 from bot.leads.handoff import enqueue_handoff
 from bot.leads.models import (
     AnonymousCount,
@@ -97,7 +98,8 @@ class LeadStore:
         self._sessions = sessionmaker(engine, future=True, expire_on_commit=False)
 
     def save(self, registration: Registration) -> Lead:
-        """Qualify, route and store a registration, and queue its hand-off when due.
+        """Qualify, route and store a registration, queue its hand-off when due and the
+        SME's confirmation e-mail (bot.leads.confirmation) when it gave an address.
 
         Returns:
             The stored lead with its recipients, consent, routing decisions, status
@@ -156,9 +158,12 @@ class LeadStore:
         with self._sessions.begin() as session:
             session.add(lead)
             session.flush()  # the hand-off links to the lead by its id
-            if is_handed_off(qualified=verdict.qualified, kind=registration.kind):
+            handed_off = is_handed_off(qualified=verdict.qualified, kind=registration.kind)
+            if handed_off:
                 enqueue_handoff(session, lead, self._clusters, self._settings)
-                session.flush()
+            enqueue_confirmation(session, lead, self._clusters, self._settings, rule=routed.rule,
+                                 handed_off=handed_off)
+            session.flush()
             session.expire(lead, ["notifications"])
             lead.notifications  # noqa: B018 - load it now, the session closes on return
         return lead
@@ -172,6 +177,20 @@ class LeadStore:
         day_text = (day or datetime.now(UTC).date()).isoformat()
         with self._engine.begin() as connection:
             connection.execute(_increment_statement(connection, day_text, language, event))
+
+    def leads_of_conversation(self, conversation_id: str) -> list[Lead]:
+        """The leads one conversation stored whose details are not erased, oldest first (GDPR art. 15).
+
+        Only this conversation's: the caller passes the id of the conversation asking,
+        never one taken from what the user wrote.
+        """
+        with self._sessions() as session:
+            return list(session.scalars(
+                select(Lead)
+                .where(Lead.conversation_id == conversation_id, Lead.erased_at.is_(None))
+                .options(selectinload(Lead.consent))
+                .order_by(Lead.created_at, Lead.id)
+            ))
 
     def erase_conversation(self, conversation_id: str) -> int:
         """Erase the personal details of every lead of a conversation (GDPR art. 17).
@@ -200,7 +219,15 @@ def erase_lead(
     session: Session, lead: Lead, *, now: datetime, changed_by: str, why: str = AT_REQUEST, note: str | None = None
 ) -> None:
     """Blank a lead's personal details and its notifications' copies; the one erasure of the code base
-    (an SME's request, and the retention purge of bot.leads.retention)."""
+    (an SME's request, and the retention purge of bot.leads.retention).
+
+    A notification to the SME itself (its confirmation e-mail) also loses its address and
+    any error text, which may quote that address.
+    """
+    for message in lead.notifications:
+        if lead.email and message.recipient == lead.email:
+            message.recipient = ""
+            message.last_error = None
     lead.qualification_reasons = erase_head_count(lead.qualification_reasons, lead.employees, why)
     lead.company_name = lead.contact_name = lead.email = None
     lead.employees = None

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session, selectinload
 from bot.leads.models import AuditEntry, User
 
 AUDIT_ACTIONS: tuple[str, ...] = (
-    "viewed", "exported", "changed", "reassigned", "logged_in", "failed_login",
+    "viewed", "exported", "downloaded", "changed", "reassigned", "logged_in", "failed_login",
     "annotated", "retrained", "activated",  # retraining: a verdict, a run started, a model activated
 )
 

@@ -7,7 +7,7 @@ from math import ceil
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Form, Path, Request
-from fastapi.responses import Response
+from fastapi.responses import JSONResponse, Response
 from sqlalchemy.orm import Session
 
 from bot.config import Settings
@@ -20,6 +20,7 @@ from bot.portal.csv_export import leads_csv
 from bot.portal.dependencies import get_settings
 from bot.portal.inbox_filters import read_inbox_form
 from bot.portal.lead_queries import count_leads, find_leads, may_see
+from bot.portal.lead_record import lead_record
 from bot.portal.lead_workflow import (
     STATUSES,
     WorkflowError,
@@ -108,6 +109,18 @@ def lead_page(request: Request, lead_id: LeadId, user: CurrentUser, session: DbS
         "next_statuses": next_statuses(lead),
         "other_clusters": [code for code in load_clusters().codes if code != lead.cluster],
         "has_failed": any(message.status == "failed" for message in lead.notifications),
+    })
+
+
+@router.get("/leads/{lead_id}/record.json")
+def download_record(lead_id: LeadId, user: CurrentUser, session: DbSession) -> Response:
+    """The lead's complete record, for the SME's access request; audited like a view."""
+    lead = visible_lead(session, user, lead_id)
+    record = lead_record(lead, read_transcript(session, lead.conversation_id))
+    audit.record(session, "downloaded", user, lead.id)
+    session.commit()
+    return JSONResponse(record, headers={
+        "Content-Disposition": f'attachment; filename="lead-{lead.id}.json"', "Cache-Control": "no-store",
     })
 
 

@@ -1,6 +1,6 @@
 """Helpers to run rasa-sdk actions against trackers built from plain dicts."""
 
-from typing import Any
+from typing import Any, Iterator
 
 import pytest
 from rasa_sdk import Tracker
@@ -18,3 +18,16 @@ def make_tracker(latest_message: dict[str, Any], slots: dict[str, Any] | None = 
 @pytest.fixture
 def dispatcher() -> CollectingDispatcher:
     return CollectingDispatcher()
+
+
+@pytest.fixture
+def lead_database(tmp_path, monkeypatch) -> Iterator[str]:
+    """The URL of a fresh SQLite database behind the action server's lead store, for this test only."""
+    from actions.services.leads import lead_store
+
+    url = f"sqlite:///{tmp_path / 'leads.db'}"
+    monkeypatch.setenv("S3M_DATABASE_URL", url)
+    monkeypatch.setenv("S3M_WEBHOOK_URL", "")
+    lead_store.cache_clear()
+    yield url
+    lead_store.cache_clear()
