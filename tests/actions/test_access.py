@@ -11,9 +11,9 @@ from rasa_sdk import Tracker
 from actions.access import ActionShowMyData
 from actions.services.leads import lead_store
 from actions.services.responses import response_text
+from bot.definitions import LANGUAGES
 from bot.leads.store import Registration
 from tests.actions.conftest import make_tracker
-from tests.conftest import LANGUAGES
 
 ASK = {"text": "what data do you have about me?", "intent": {"name": "ask_my_data", "confidence": 0.97},
        "entities": []}
