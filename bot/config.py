@@ -64,6 +64,8 @@ class Settings:
     # Interfaces the servers listen on (bot.launcher): localhost unless configured.
     rasa_bind: str | None = None
     action_bind: str = "127.0.0.1"
+    # Web pages that may call Rasa from a browser (its CORS origins): the sites embedding the widget.
+    widget_origins: tuple[str, ...] = ("http://127.0.0.1:8000", "http://localhost:8000")
     # Retraining from real conversations (bot.retraining).
     rasa_url: str = "http://127.0.0.1:5005"
     training_dir: Path = field(default=PROJECT_ROOT)
@@ -117,6 +119,10 @@ class Settings:
 #   S3M_RASA_BIND            interface of the Rasa server; default 127.0.0.1, or 0.0.0.0 when
 #                            S3M_RASA_TOKEN is set (a non-local interface without a token is refused)
 #   S3M_ACTION_BIND          interface of the action server (default 127.0.0.1)
+#   S3M_WIDGET_ORIGINS       origins (scheme://host[:port], separated by spaces or commas) of the pages
+#                            that embed the chat widget: the only web pages whose scripts may call Rasa
+#                            (its CORS origins); default the portal's own, http://127.0.0.1:<port> and
+#                            http://localhost:<port>
 
 # Retraining from real conversations (all optional):
 #   S3M_RASA_URL             the Rasa server whose model the admins replace (default
@@ -146,6 +152,15 @@ def _encoder_engine() -> str:
     if value not in ("auto", "bundled", "portable"):
         raise ValueError(f"S3M_ENCODER_ENGINE must be auto, bundled or portable, not {value!r}")
     return value
+
+
+def _widget_origins(portal_port: int) -> tuple[str, ...]:
+    value = _env("S3M_WIDGET_ORIGINS", f"http://127.0.0.1:{portal_port} http://localhost:{portal_port}")
+    origins = tuple(origin.rstrip("/") for origin in value.replace(",", " ").split())
+    for origin in origins:
+        if origin == "*" or not origin.startswith(("http://", "https://")):
+            raise ValueError(f"S3M_WIDGET_ORIGINS holds origins like https://www.example.org, not {origin!r}")
+    return origins
 
 
 def load_settings() -> Settings:
@@ -188,6 +203,7 @@ def load_settings() -> Settings:
         rate_limit_burst=int(_env("S3M_RATE_LIMIT_BURST", "10")),
         rasa_bind=os.environ.get("S3M_RASA_BIND", "").strip() or None,
         action_bind=_env("S3M_ACTION_BIND", "127.0.0.1"),
+        widget_origins=_widget_origins(portal_port),
         rasa_url=_env("S3M_RASA_URL", f"http://127.0.0.1:{rasa_port}").rstrip("/"),
         training_dir=Path(_env("S3M_TRAINING_DIR", str(PROJECT_ROOT))),
         unrecognised_confidence=float(_env("S3M_UNRECOGNISED_CONFIDENCE", "0.6")),
