@@ -29,7 +29,7 @@ from bot.portal.lead_workflow import (
     reassign,
 )
 from bot.portal.templating import redirect, render
-from bot.portal.transcript import read_transcript
+from bot.portal.transcript import read_lead_transcript
 from bot.portal.web_session import (
     CurrentUser,
     DbSession,
@@ -103,7 +103,7 @@ def lead_page(request: Request, lead_id: LeadId, user: CurrentUser, session: DbS
     session.commit()
     return render(request, "lead.html", user, {
         "lead": lead,
-        "transcript": read_transcript(session, lead.conversation_id),
+        "transcript": read_lead_transcript(session, lead),
         "may_change": may_change(user, lead),
         "next_statuses": next_statuses(lead),
         "other_clusters": [code for code in load_clusters().codes if code != lead.cluster],
