@@ -53,7 +53,6 @@ class Settings:
     outbox_max_attempts: int = 8
     portal_url: str = "http://127.0.0.1:8000"
     # Staff portal log-in (bot.portal.login_routes, bot.portal.accounts).
-    secret_key: str | None = field(default=None, repr=False)
     session_cookie_secure: bool = False
     session_hours: float = 8.0
     login_max_failures: int = 5
@@ -99,8 +98,6 @@ class Settings:
 #                            (default http://127.0.0.1:<S3M_PORTAL_PORT>)
 
 # Staff portal log-in (all optional):
-#   S3M_SECRET_KEY           key that signs the portal's session cookies; unset, the portal makes a
-#                            random one at start-up and warns (sessions then end with every restart)
 #   S3M_SESSION_COOKIE_SECURE  true: send the session cookie over HTTPS only (set it behind TLS)
 #   S3M_SESSION_HOURS        a session ends after this many idle hours (default 8)
 #   S3M_LOGIN_MAX_FAILURES   failed log-ins in a row that lock an account (default 5)
@@ -194,7 +191,6 @@ def load_settings() -> Settings:
         outbox_interval=float(_env("S3M_OUTBOX_INTERVAL", "5")),
         outbox_max_attempts=int(_env("S3M_OUTBOX_MAX_ATTEMPTS", "8")),
         portal_url=_env("S3M_PORTAL_URL", f"http://127.0.0.1:{portal_port}").rstrip("/"),
-        secret_key=os.environ.get("S3M_SECRET_KEY") or None,
         session_cookie_secure=_flag("S3M_SESSION_COOKIE_SECURE"),
         session_hours=float(_env("S3M_SESSION_HOURS", "8")),
         login_max_failures=int(_env("S3M_LOGIN_MAX_FAILURES", "5")),

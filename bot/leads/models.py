@@ -209,6 +209,25 @@ class User(Base):
         return self.role == "admin"
 
 
+class PortalSession(Base):
+    """A log-in to the portal pages (and the anonymous visit before it), kept on the server.
+
+    The browser's cookie holds only a random id, of which only the SHA-256 is stored: a session
+    ends for good at log-out, on a password reset, or after `S3M_SESSION_HOURS` idle, whatever
+    copy of the cookie remains somewhere.
+    """
+
+    __tablename__ = "portal_sessions"
+
+    id = Column(Integer, primary_key=True)
+    key_sha256 = Column(String(64), nullable=False, unique=True)
+    user_id = Column(Integer, ForeignKey("users.id", ondelete="CASCADE"), index=True)  # none before log-in
+    data = Column(JSON, nullable=False, default=dict)  # user id, CSRF token, language, a flash message
+    created_at = Column(DateTime(timezone=True), nullable=False, default=utcnow)
+    last_seen_at = Column(DateTime(timezone=True), nullable=False, default=utcnow, index=True)
+    ended_at = Column(DateTime(timezone=True))
+
+
 class AuditEntry(Base):
     """Who did what in the portal, and when; ids and codes only, never a lead's personal data."""
 

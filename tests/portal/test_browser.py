@@ -111,7 +111,7 @@ def portal(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Portal]:
     ], start=datetime.now(UTC) - timedelta(hours=2, minutes=5))
     engine.dispose()
 
-    env = {**os.environ, "S3M_DATABASE_URL": url, "S3M_SECRET_KEY": "browser-test-key"}
+    env = {**os.environ, "S3M_DATABASE_URL": url}
     with serve_portal(env, work / "uvicorn.log") as portal_url:
         screenshots = SCREENSHOTS if os.environ.get("S3M_UPDATE_SCREENSHOTS") else work
         yield Portal(portal_url, lead_ids, screenshots)
