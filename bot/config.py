@@ -46,6 +46,7 @@ class Settings:
     smtp_password: str | None = field(default=None, repr=False)
     smtp_starttls: bool = False
     local_mailbox: bool = True  # no S3M_SMTP_HOST given: `make run` starts the development mailbox
+    mailbox_dir: Path = field(default=PROJECT_ROOT / "var" / "mailbox")  # where it keeps the e-mails
     mail_from: str = "S3martMed assistant <assistant@s3martmed.localhost>"
     webhook_url: str | None = None
     webhook_secret: str | None = field(default=None, repr=False)
@@ -87,6 +88,7 @@ class Settings:
 #   S3M_SMTP_HOST            SMTP server of the staff e-mails (default 127.0.0.1; when unset,
 #                            `make run` starts the development mailbox, which keeps them in var/mailbox/)
 #   S3M_SMTP_PORT            its port (default 8025, the development mailbox's)
+#   S3M_MAILBOX_DIR          where the development mailbox keeps the e-mails (default var/mailbox/)
 #   S3M_SMTP_USER, S3M_SMTP_PASSWORD   log in with these when the user is set
 #   S3M_SMTP_STARTTLS        true: switch to TLS before logging in (default false)
 #   S3M_MAIL_FROM            sender of the staff e-mails
@@ -185,6 +187,7 @@ def load_settings() -> Settings:
         smtp_password=os.environ.get("S3M_SMTP_PASSWORD") or None,
         smtp_starttls=_flag("S3M_SMTP_STARTTLS"),
         local_mailbox=not os.environ.get("S3M_SMTP_HOST", "").strip(),
+        mailbox_dir=Path(_env("S3M_MAILBOX_DIR", str(var_dir / "mailbox"))),
         mail_from=_env("S3M_MAIL_FROM", "S3martMed assistant <assistant@s3martmed.localhost>"),
         webhook_url=os.environ.get("S3M_WEBHOOK_URL") or None,
         webhook_secret=os.environ.get("S3M_WEBHOOK_SECRET") or None,

@@ -144,6 +144,9 @@ class OutboxMessage(Base):
     id = Column(Integer, primary_key=True)
     lead_id = Column(Integer, ForeignKey("leads.id", ondelete="SET NULL"), index=True)
     channel = Column(String(16), nullable=False)  # "email" or "webhook"
+    # "handoff" (the lead itself), or "erasure_notice" (tells a cluster that received it of its erasure;
+    # the only message of an erased lead still sent, as it names nothing but the lead's id).
+    kind = Column(String(16), nullable=False, default="handoff", server_default="handoff")
     recipient = Column(String(1024), nullable=False)  # address or URL
     cluster = Column(String(32))
     subject = Column(String(512))
