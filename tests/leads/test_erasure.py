@@ -139,3 +139,27 @@ def test_the_notice_exists_in_every_language_with_every_placeholder() -> None:
         for placeholder in ("{cluster_name}", "{lead_id}", "{lead_url}", "{why}"):
             assert placeholder in text.body, (language, placeholder)
         assert "{lead_id}" in text.subject and text.at_request and text.after_retention
+
+
+def test_the_retention_purge_tells_the_clusters_too(engine: Engine, session: Session, settings: Settings) -> None:
+    from datetime import timedelta
+
+    from bot.leads.models import utcnow
+    from bot.leads.retention import purge_expired
+
+    store = LeadStore(engine, load_clusters(), settings)
+    lead = store.save(Registration(
+        conversation_id="conv-old", language="de", notice_version="2026-01", company_name="Herzwerk GmbH",
+        contact_name="Anna Keller", email="anna.keller@herzwerk.example", country="DE", employees=40.0,
+        sector="medical_devices", interests=["partnering"],
+    ))
+    with session.begin():
+        session.get(Lead, lead.id).created_at = utcnow() - timedelta(days=400)
+        for message in session.scalars(select(OutboxMessage).where(OutboxMessage.lead_id == lead.id)):
+            message.status = "sent"
+    with session.begin():
+        assert purge_expired(session, now=utcnow(), days=365, settings=settings).leads == 1
+    [notice] = session.scalars(select(OutboxMessage).where(OutboxMessage.kind == ERASURE_NOTICE)).all()
+    assert notice.recipient == "leads@bioregio-stern.example"
+    assert "Die Aufbewahrungsfrist seiner personenbezogenen Daten ist abgelaufen." in notice.body
+    assert not any(word.lower() in notice.body.lower() for word in PERSONAL)

@@ -166,7 +166,7 @@ def test_a_status_change_with_a_note(page: Page, portal: Portal) -> None:
     log_in(page, portal)
     page.goto(f"{portal.url}/leads/{portal.lead_ids['featured']}")
     expect(page.get_by_text("Bonjour, nous cherchons un partenaire en Italie")).to_be_visible()
-    expect(page.get_by_text("SMTPRecipientsRefused: 550 mailbox unavailable")).to_be_visible()
+    expect(page.get_by_text("SMTPRecipientsRefused")).to_have_count(0)  # hand-off errors: admins only
     page.get_by_label("New status").select_option("contacted")
     status_form = page.locator("form[action$='/status']")
     status_form.get_by_label("Note").fill("Called Sophie; meeting at the March brokerage event.")
