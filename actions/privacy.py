@@ -22,7 +22,10 @@ class ActionDeleteMyData(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: DomainDict) -> List[EventType]:
-        erased = lead_store().erase_conversation(tracker.sender_id)
+        # The slots too: training data may name the SME although no lead was stored yet.
+        named = [tracker.get_slot(slot) for slot in ("company_name", "contact_name", "email")]
+        erased = lead_store().erase_conversation(tracker.sender_id, also_named=[
+            value for value in named if isinstance(value, str)])
         had_details = any(tracker.get_slot(slot) not in (None, []) for slot in PERSONAL_SLOTS)
         dispatcher.utter_message(response="utter_data_deleted" if erased or had_details
                                  else "utter_no_data_to_delete")

@@ -46,6 +46,7 @@ class Settings:
     smtp_password: str | None = field(default=None, repr=False)
     smtp_starttls: bool = False
     local_mailbox: bool = True  # no S3M_SMTP_HOST given: `make run` starts the development mailbox
+    mailbox_dir: Path = field(default=PROJECT_ROOT / "var" / "mailbox")  # where it keeps the e-mails
     mail_from: str = "S3martMed assistant <assistant@s3martmed.localhost>"
     webhook_url: str | None = None
     webhook_secret: str | None = field(default=None, repr=False)
@@ -55,7 +56,6 @@ class Settings:
     # Where SMEs write to withdraw consent or ask about their data (bot.leads.confirmation).
     privacy_email: str = "privacy@s3martmed.localhost"
     # Staff portal log-in (bot.portal.login_routes, bot.portal.accounts).
-    secret_key: str | None = field(default=None, repr=False)
     session_cookie_secure: bool = False
     session_hours: float = 8.0
     login_max_failures: int = 5
@@ -66,6 +66,8 @@ class Settings:
     # Interfaces the servers listen on (bot.launcher): localhost unless configured.
     rasa_bind: str | None = None
     action_bind: str = "127.0.0.1"
+    # Web pages that may call Rasa from a browser (its CORS origins): the sites embedding the widget.
+    widget_origins: tuple[str, ...] = ("http://127.0.0.1:8000", "http://localhost:8000")
     # Retraining from real conversations (bot.retraining).
     rasa_url: str = "http://127.0.0.1:5005"
     training_dir: Path = field(default=PROJECT_ROOT)
@@ -88,6 +90,7 @@ class Settings:
 #   S3M_SMTP_HOST            SMTP server of the staff e-mails (default 127.0.0.1; when unset,
 #                            `make run` starts the development mailbox, which keeps them in var/mailbox/)
 #   S3M_SMTP_PORT            its port (default 8025, the development mailbox's)
+#   S3M_MAILBOX_DIR          where the development mailbox keeps the e-mails (default var/mailbox/)
 #   S3M_SMTP_USER, S3M_SMTP_PASSWORD   log in with these when the user is set
 #   S3M_SMTP_STARTTLS        true: switch to TLS before logging in (default false)
 #   S3M_MAIL_FROM            sender of the staff e-mails
@@ -102,8 +105,6 @@ class Settings:
 #                            set the project's real privacy contact in production)
 
 # Staff portal log-in (all optional):
-#   S3M_SECRET_KEY           key that signs the portal's session cookies; unset, the portal makes a
-#                            random one at start-up and warns (sessions then end with every restart)
 #   S3M_SESSION_COOKIE_SECURE  true: send the session cookie over HTTPS only (set it behind TLS)
 #   S3M_SESSION_HOURS        a session ends after this many idle hours (default 8)
 #   S3M_LOGIN_MAX_FAILURES   failed log-ins in a row that lock an account (default 5)
@@ -122,6 +123,10 @@ class Settings:
 #   S3M_RASA_BIND            interface of the Rasa server; default 127.0.0.1, or 0.0.0.0 when
 #                            S3M_RASA_TOKEN is set (a non-local interface without a token is refused)
 #   S3M_ACTION_BIND          interface of the action server (default 127.0.0.1)
+#   S3M_WIDGET_ORIGINS       origins (scheme://host[:port], separated by spaces or commas) of the pages
+#                            that embed the chat widget: the only web pages whose scripts may call Rasa
+#                            (its CORS origins); default the portal's own, http://127.0.0.1:<port> and
+#                            http://localhost:<port>
 
 # Retraining from real conversations (all optional):
 #   S3M_RASA_URL             the Rasa server whose model the admins replace (default
@@ -153,6 +158,15 @@ def _encoder_engine() -> str:
     return value
 
 
+def _widget_origins(portal_port: int) -> tuple[str, ...]:
+    value = _env("S3M_WIDGET_ORIGINS", f"http://127.0.0.1:{portal_port} http://localhost:{portal_port}")
+    origins = tuple(origin.rstrip("/") for origin in value.replace(",", " ").split())
+    for origin in origins:
+        if origin == "*" or not origin.startswith(("http://", "https://")):
+            raise ValueError(f"S3M_WIDGET_ORIGINS holds origins like https://www.example.org, not {origin!r}")
+    return origins
+
+
 def load_settings() -> Settings:
     """Read the settings from the environment (called at start-up, never at import)."""
     var_dir = PROJECT_ROOT / "var"
@@ -178,6 +192,7 @@ def load_settings() -> Settings:
         smtp_password=os.environ.get("S3M_SMTP_PASSWORD") or None,
         smtp_starttls=_flag("S3M_SMTP_STARTTLS"),
         local_mailbox=not os.environ.get("S3M_SMTP_HOST", "").strip(),
+        mailbox_dir=Path(_env("S3M_MAILBOX_DIR", str(var_dir / "mailbox"))),
         mail_from=_env("S3M_MAIL_FROM", "S3martMed assistant <assistant@s3martmed.localhost>"),
         webhook_url=os.environ.get("S3M_WEBHOOK_URL") or None,
         webhook_secret=os.environ.get("S3M_WEBHOOK_SECRET") or None,
@@ -185,7 +200,6 @@ def load_settings() -> Settings:
         outbox_max_attempts=int(_env("S3M_OUTBOX_MAX_ATTEMPTS", "8")),
         portal_url=_env("S3M_PORTAL_URL", f"http://127.0.0.1:{portal_port}").rstrip("/"),
         privacy_email=_env("S3M_PRIVACY_EMAIL", "privacy@s3martmed.localhost"),
-        secret_key=os.environ.get("S3M_SECRET_KEY") or None,
         session_cookie_secure=_flag("S3M_SESSION_COOKIE_SECURE"),
         session_hours=float(_env("S3M_SESSION_HOURS", "8")),
         login_max_failures=int(_env("S3M_LOGIN_MAX_FAILURES", "5")),
@@ -194,6 +208,7 @@ def load_settings() -> Settings:
         rate_limit_burst=int(_env("S3M_RATE_LIMIT_BURST", "10")),
         rasa_bind=os.environ.get("S3M_RASA_BIND", "").strip() or None,
         action_bind=_env("S3M_ACTION_BIND", "127.0.0.1"),
+        widget_origins=_widget_origins(portal_port),
         rasa_url=_env("S3M_RASA_URL", f"http://127.0.0.1:{rasa_port}").rstrip("/"),
         training_dir=Path(_env("S3M_TRAINING_DIR", str(PROJECT_ROOT))),
         unrecognised_confidence=float(_env("S3M_UNRECOGNISED_CONFIDENCE", "0.6")),

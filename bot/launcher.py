@@ -10,6 +10,7 @@ reported and stops the others, and Ctrl-C shuts all of them down.
 from __future__ import annotations
 
 import os
+import secrets
 import shlex
 import sys
 
@@ -37,12 +38,15 @@ def process_commands(settings: Settings, model: str) -> dict[str, str]:
     """Command line of each process of the group."""
     python = shlex.quote(sys.executable)
     rasa = [
-        python, "-m", "rasa", "run", "--enable-api", "--cors", "'*'", "--interface", rasa_interface(settings),
+        python, "-m", "rasa", "run", "--enable-api", "--interface", rasa_interface(settings),
         "--port", str(settings.rasa_port), "--model", shlex.quote(model),
         "--endpoints", "endpoints.yml", "--credentials", "credentials.yml",
+        # Only the pages embedding the widget may call Rasa from a browser; never '*'.
+        "--cors", *(shlex.quote(origin) for origin in settings.widget_origins),
+        # Always a token (process_environment makes one when none is set), so that no web page
+        # and no other local user can read conversations or replace the model.
+        "--auth-token", "\"$S3M_RASA_TOKEN\"",
     ]
-    if settings.rasa_token:
-        rasa += ["--auth-token", "\"$S3M_RASA_TOKEN\""]
     commands = {
         "rasa": " ".join(rasa),
         # rasa-sdk 3.6 reads its interface from SANIC_HOST only (default: all interfaces).
@@ -61,9 +65,17 @@ def process_commands(settings: Settings, model: str) -> dict[str, str]:
 
 
 def process_environment(settings: Settings) -> dict[str, str]:
-    """Environment shared by the group; endpoints.yml reads S3M_ACTION_URL from it."""
+    """Environment shared by the group; endpoints.yml reads S3M_ACTION_URL from it.
+
+    Without S3M_RASA_TOKEN a random one is made for this start and given to every process
+    (Rasa, and the portal's retraining, which replaces the model): Rasa's HTTP API then answers
+    nobody else, not even a script of a page open in the operator's browser. Rasa still listens
+    on localhost only, as the interface is chosen from the operator's settings.
+    """
     env = rasa_environment()
     env.setdefault("S3M_ACTION_URL", settings.action_server_url)
+    if not settings.rasa_token:
+        env["S3M_RASA_TOKEN"] = secrets.token_urlsafe(32)
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(PROJECT_ROOT), env.get("PYTHONPATH")]))
     return env
 

@@ -8,11 +8,18 @@ when it is made, whichever logger or handler it goes to.
 
 from __future__ import annotations
 
+import hashlib
 import logging
 from typing import Iterable
 
 PLACEHOLDER = "[redacted]"
 _secrets: set[str] = set()
+
+
+def conversation_hash(conversation_id: str) -> str:
+    """A short, stable stand-in for a conversation id in logs: a Telegram one holds the chat id,
+    which identifies a person, and a REST sender may be anything the client chose."""
+    return hashlib.sha256(conversation_id.encode("utf-8")).hexdigest()[:12]
 
 
 def redact(text: str, secrets: Iterable[str | None] = ()) -> str:

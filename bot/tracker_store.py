@@ -8,7 +8,6 @@ are deleted when the action `action_delete_my_data` has run.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import logging
 from typing import Any
@@ -20,6 +19,7 @@ from rasa.shared.core.trackers import DialogueStateTracker
 
 from bot.config import load_settings
 from bot.database import ensure_sqlite_directory, tune_sqlite
+from bot.log_redaction import conversation_hash
 
 ERASURE_ACTION = "action_delete_my_data"
 logger = logging.getLogger(__name__)
@@ -60,8 +60,7 @@ class DatabaseUrlTrackerStore(SQLTrackerStore):
                 deleted = session.query(self.SQLEvent).filter(
                     self.SQLEvent.sender_id == tracker.sender_id).delete()
                 session.commit()
-            logger.info("Erased %d stored events of conversation %s", deleted,
-                        hashlib.sha256(tracker.sender_id.encode()).hexdigest()[:12])
+            logger.info("Erased %d stored events of conversation %s", deleted, conversation_hash(tracker.sender_id))
             tracker = DialogueStateTracker.from_events(
                 tracker.sender_id, list(tracker.events)[erasure_index:],
                 slots=self.domain.slots if self.domain else None)

@@ -21,6 +21,7 @@ from sanic import Blueprint, Sanic
 from bot.channels.domain_responses import LANGUAGE_SLOT, DomainResponder, domain_languages
 from bot.definitions import LanguageReport
 from bot.language import choose_language
+from bot.log_redaction import conversation_hash
 
 if TYPE_CHECKING:
     from rasa.core.agent import Agent
@@ -63,8 +64,8 @@ class ActionServerGuard:
         if agent is None or await self._action_server_up(agent):
             await on_new_message(message)
             return
-        logger.warning("Action server unreachable: apologising to %s instead of running the turn.",
-                       message.sender_id)
+        logger.warning("Action server unreachable: apologising to conversation %s instead of running the turn.",
+                       conversation_hash(message.sender_id))
         language = await self._language_of(agent, message)
         responder = DomainResponder(lambda: agent, self._output_channel_name)
         reply = await responder.render(APOLOGY, message.sender_id, language)

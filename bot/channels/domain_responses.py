@@ -19,6 +19,7 @@ from rasa.shared.core.trackers import DialogueStateTracker
 
 from bot.definitions import FALLBACK_LANGUAGE
 from bot.language import normalize_code
+from bot.log_redaction import conversation_hash
 
 if TYPE_CHECKING:  # importing the agent loads TensorFlow; the server has it loaded already
     from rasa.core.agent import Agent
@@ -54,7 +55,8 @@ class DomainResponder:
         """The message of `response` for this conversation, or None when no model is loaded yet."""
         agent = self._agent_provider()
         if agent is None or agent.domain is None:
-            logger.warning("No model loaded yet: cannot say '%s' to %s.", response, sender_id)
+            logger.warning("No model loaded yet: cannot say '%s' to conversation %s.", response,
+                           conversation_hash(sender_id))
             return None
         language = await self.language_of(agent, sender_id, language_hint)
         tracker = DialogueStateTracker.from_events(

@@ -22,6 +22,7 @@ from sanic.response import HTTPResponse
 from bot.channels.action_server_guard import ActionServerGuard
 from bot.channels.conversation_ids import CHANNELS, uses_reserved_prefix
 from bot.config import load_settings
+from bot.log_redaction import conversation_hash
 from bot.rate_limit import SenderRateLimiter
 
 logger = logging.getLogger(__name__)
@@ -61,9 +62,9 @@ class RestInput(RasaRestInput):
             try:
                 await on_new_message(message)
             except CancelledError:
-                logger.error("REST message of %s timed out", body["sender"])
+                logger.error("REST message of conversation %s timed out", conversation_hash(body["sender"]))
             except Exception:  # noqa: BLE001 - as Rasa's own channel: log, answer what was said so far
-                logger.exception("REST message of %s failed", body["sender"])
+                logger.exception("REST message of conversation %s failed", conversation_hash(body["sender"]))
             return response.json(collector.messages)
 
         return webhook

@@ -45,7 +45,7 @@ from bot.channels.telegram_settings import (
 )
 from bot.channels.telegram_updates import HANDLED_UPDATES, INPUT_CHANNEL, TelegramUpdateHandler
 from bot.config import load_settings
-from bot.log_redaction import hide_in_logs, redact
+from bot.log_redaction import conversation_hash, hide_in_logs, redact
 
 logger = logging.getLogger(__name__)
 
@@ -123,7 +123,8 @@ class TelegramOutput(OutputChannel):
 
     async def send_custom_json(self, recipient_id: str, json_message: Dict[str, Any], **kwargs: Any) -> None:
         """Ignore custom payloads: they are meant for other channels (Rasa would post them as raw JSON)."""
-        logger.debug("Custom payload not sent to Telegram conversation %s: %s", recipient_id, json_message)
+        logger.debug("Custom payload not sent to Telegram conversation %s (%d keys).", conversation_hash(recipient_id),
+                     len(json_message))
 
     async def _call(self, method: str, **params: Any) -> Any:
         """Call a Bot API method, waiting out Telegram's flood control a few times."""

@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 
 from bot.config import PROJECT_ROOT, Settings
 from bot.leads.models import Lead, OutboxMessage, utcnow
-from bot.leads.serialize import lead_to_dict
+from bot.leads.serialize import as_utc, lead_to_dict
 
 if TYPE_CHECKING:
     from bot.leads.clusters import ClusterTable
@@ -188,6 +188,12 @@ def _display_values(lead: Lead, clusters: ClusterTable, text: StaffTemplates) ->
 def lead_url(lead: Lead, settings: Settings) -> str:
     """The lead's page in the staff portal, for links in e-mails."""
     return f"{settings.portal_url.rstrip('/')}/leads/{lead.id}"
+
+
+def message_id_stem(message: OutboxMessage) -> str:
+    """The start of the Message-ID of a message's e-mail (the sender's domain follows): stable
+    across re-sends, so a mail client folds duplicates, and found again in kept e-mails at erasure."""
+    return f"<outbox-{message.id}.{as_utc(message.created_at):%Y%m%d%H%M%S}@"
 
 
 def pending_message(

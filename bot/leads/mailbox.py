@@ -18,11 +18,10 @@ from typing import Any, Sequence
 
 from aiosmtpd.controller import Controller
 
-from bot.config import PROJECT_ROOT, load_settings
+from bot.config import load_settings
 
 log = logging.getLogger(__name__)
 
-MAILBOX_DIR = PROJECT_ROOT / "var" / "mailbox"
 
 
 class MailboxHandler:
@@ -48,17 +47,18 @@ class MailboxHandler:
 
 def main(argv: Sequence[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="python -m bot.leads.mailbox", description=__doc__.split("\n\n")[0])
-    parser.add_argument("--directory", type=Path, default=MAILBOX_DIR, help="where to write the .eml files")
+    parser.add_argument("--directory", type=Path, help="where to write the .eml files (default var/mailbox/)")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(message)s")
     logging.getLogger("mail.log").setLevel(logging.WARNING)  # aiosmtpd logs every address it sees
     settings = load_settings()
-    controller = Controller(MailboxHandler(args.directory), hostname=settings.smtp_host, port=settings.smtp_port)
+    directory = args.directory or settings.mailbox_dir
+    controller = Controller(MailboxHandler(directory), hostname=settings.smtp_host, port=settings.smtp_port)
     stop = threading.Event()
     for signal_number in (signal.SIGINT, signal.SIGTERM):
         signal.signal(signal_number, lambda *_: stop.set())
     controller.start()
-    log.info("mailbox: SMTP on %s:%d, messages in %s", settings.smtp_host, settings.smtp_port, args.directory)
+    log.info("mailbox: SMTP on %s:%d, messages in %s", settings.smtp_host, settings.smtp_port, directory)
     try:
         while not stop.wait(1):
             pass

@@ -144,6 +144,9 @@ class OutboxMessage(Base):
     id = Column(Integer, primary_key=True)
     lead_id = Column(Integer, ForeignKey("leads.id", ondelete="SET NULL"), index=True)
     channel = Column(String(16), nullable=False)  # "email" or "webhook"
+    # "handoff" (the lead itself), or "erasure_notice" (tells a cluster that received it of its erasure;
+    # the only message of an erased lead still sent, as it names nothing but the lead's id).
+    kind = Column(String(16), nullable=False, default="handoff", server_default="handoff")
     recipient = Column(String(1024), nullable=False)  # address or URL
     cluster = Column(String(32))
     subject = Column(String(512))
@@ -207,6 +210,25 @@ class User(Base):
     @property
     def is_admin(self) -> bool:
         return self.role == "admin"
+
+
+class PortalSession(Base):
+    """A log-in to the portal pages (and the anonymous visit before it), kept on the server.
+
+    The browser's cookie holds only a random id, of which only the SHA-256 is stored: a session
+    ends for good at log-out, on a password reset, or after `S3M_SESSION_HOURS` idle, whatever
+    copy of the cookie remains somewhere.
+    """
+
+    __tablename__ = "portal_sessions"
+
+    id = Column(Integer, primary_key=True)
+    key_sha256 = Column(String(64), nullable=False, unique=True)
+    user_id = Column(Integer, ForeignKey("users.id", ondelete="CASCADE"), index=True)  # none before log-in
+    data = Column(JSON, nullable=False, default=dict)  # user id, CSRF token, language, a flash message
+    created_at = Column(DateTime(timezone=True), nullable=False, default=utcnow)
+    last_seen_at = Column(DateTime(timezone=True), nullable=False, default=utcnow, index=True)
+    ended_at = Column(DateTime(timezone=True))
 
 
 class AuditEntry(Base):

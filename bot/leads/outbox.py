@@ -36,7 +36,8 @@ from sqlalchemy.sql import Select
 
 from bot.config import Settings, load_settings
 from bot.database import build_engine
-from bot.leads.handoff import SIGNATURE_HEADER, TIMESTAMP_HEADER, sign_webhook_body
+from bot.leads.erasure_notices import ERASURE_NOTICE
+from bot.leads.handoff import SIGNATURE_HEADER, TIMESTAMP_HEADER, message_id_stem, sign_webhook_body
 from bot.leads.models import OutboxMessage
 from bot.leads.retention import PurgeResult, purge_expired
 from bot.leads.serialize import as_utc
@@ -100,7 +101,8 @@ class OutboxWorker:
     def purge_expired(self, now: datetime | None = None) -> PurgeResult:
         """Erase the personal data older than `settings.retention_days` (see bot.leads.retention)."""
         with self._sessions.begin() as session:
-            return purge_expired(session, now=now or datetime.now(UTC), days=self._settings.retention_days)
+            return purge_expired(session, now=now or datetime.now(UTC), days=self._settings.retention_days,
+                                 settings=self._settings)
 
     def run_forever(self, stop_event: threading.Event) -> None:
         """Run a pass every `settings.outbox_interval` seconds until `stop_event` is set.
@@ -151,7 +153,7 @@ class OutboxWorker:
 
     def _attempt(self, session: Session, message: OutboxMessage, now: datetime) -> int:
         where = f"outbox message {message.id} ({message.channel} to {message.cluster or '-'})"
-        if message.lead is not None and message.lead.erased_at is not None:
+        if message.lead is not None and message.lead.erased_at is not None and message.kind != ERASURE_NOTICE:
             message.status = "cancelled"
             log.info("%s cancelled: the lead's personal data was erased", where)
             return 0
@@ -202,8 +204,7 @@ class OutboxWorker:
         # One line, whatever a subject quotes from the chat: a line break is refused in a header.
         email["Subject"] = " ".join((message.subject or "").split())
         email["Date"] = formatdate(usegmt=True)
-        # Stable across re-sends, so a mail client can fold an at-least-once duplicate.
-        email["Message-ID"] = f"<outbox-{message.id}.{as_utc(message.created_at):%Y%m%d%H%M%S}@{sender_domain}>"
+        email["Message-ID"] = f"{message_id_stem(message)}{sender_domain}>"
         lead = message.lead
         if lead is not None and lead.email and message.recipient != lead.email:
             email["Reply-To"] = lead.email  # staff answer the SME; the SME's own confirmation needs no reply-to

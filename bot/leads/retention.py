@@ -4,9 +4,10 @@ A conversation ends with its latest stored event (Rasa's tracker store, table `e
 or, when none is stored, with its latest lead. `S3M_RETENTION_DAYS` after that end:
 
 - its leads lose their personal details exactly as on the SME's own request
-  (`LeadStore.erase_conversation`: company, contact, e-mail and head count blanked,
-  status `erased`, unsent notifications cancelled, stored notification copies emptied),
-  with a status change by "retention" that says why;
+  (bot.leads.erasure: company, contact, e-mail and head count blanked, staff notes and
+  re-assignment reasons too, status `erased`, unsent notifications cancelled, stored
+  notification copies emptied, kept e-mails and training data naming the SME deleted, and
+  the clusters that received the lead told), with a status change by "retention" that says why;
 - its stored conversation events are deleted, the whole conversation at once. A
   conversation with any event newer than the cut-off is kept entirely, leads included.
 
@@ -35,11 +36,13 @@ from sqlalchemy import delete, exists, func, inspect, select
 from sqlalchemy.orm import Session, selectinload
 from sqlalchemy.sql import Select, column, table
 
-from bot.config import load_settings
+from bot.config import Settings, load_settings
+from bot.leads.clusters import load_clusters
+from bot.leads.erasure import ErasedTraces, erase_annotations, erase_lead, erase_outside_database
+from bot.leads.erasure_notices import AFTER_RETENTION
 from bot.leads.models import Lead
 from bot.leads.schema import migrated_session
 from bot.leads.serialize import as_utc
-from bot.leads.store import erase_lead
 
 log = logging.getLogger(__name__)
 
@@ -71,7 +74,8 @@ class PurgeResult:
                 f"{self.leads} lead(s) and {self.events} stored event(s) of {self.conversations} conversation(s)")
 
 
-def purge_expired(session: Session, *, now: datetime, days: int | None, dry_run: bool = False) -> PurgeResult:
+def purge_expired(session: Session, *, now: datetime, days: int | None, dry_run: bool = False,
+                  settings: Settings | None = None) -> PurgeResult:
     """Erase the leads and stored events of conversations that ended more than `days` days before `now`.
 
     Runs in the caller's transaction (the caller commits).
@@ -81,6 +85,8 @@ def purge_expired(session: Session, *, now: datetime, days: int | None, dry_run:
         now: The moment the period is counted back from.
         days: The retention period; None means retention is off and nothing happens.
         dry_run: Only count what would be erased; change nothing.
+        settings: Where the kept e-mails and training data are, and the portal's address for the
+            clusters' notices (default: the environment's).
 
     Returns:
         The counts, also logged (without conversation ids or any personal detail).
@@ -95,9 +101,17 @@ def purge_expired(session: Session, *, now: datetime, days: int | None, dry_run:
     leads = session.scalars(_expired_leads(session, cutoff, has_events)).all()
     conversations, events = _expired_event_counts(session, cutoff) if has_events else (0, 0)
     if not dry_run:
+        settings = settings or load_settings()
+        clusters = load_clusters()
+        traces = ErasedTraces()
         for lead in leads:
-            erase_lead(session, lead, now=as_utc(now), changed_by=RETENTION_ACTOR, why=EXPIRED,
-                       note=f"retention: the conversation ended more than {days} days ago")
+            traces.add(erase_lead(session, lead, now=as_utc(now), changed_by=RETENTION_ACTOR, why=EXPIRED,
+                                  notice=AFTER_RETENTION, clusters=clusters, settings=settings,
+                                  note=f"retention: the conversation ended more than {days} days ago"))
+        erase_annotations(session, traces.names)
+        # Before the caller commits: a rolled-back purge runs again the next day, and finds nothing
+        # left to delete outside the database.
+        erase_outside_database(traces, settings)
         if has_events:
             session.execute(delete(RASA_EVENTS).where(RASA_EVENTS.c.sender_id.in_(_ended_conversations(cutoff))))
     result = PurgeResult(cutoff=cutoff, leads=len(leads), conversations=conversations, events=events,
@@ -125,7 +139,8 @@ def _expired_leads(session: Session, cutoff: datetime, has_events: bool) -> Sele
     query = (select(Lead)
              .where(Lead.erased_at.is_(None), Lead.conversation_id.in_(ended))
              .order_by(Lead.id)
-             .options(selectinload(Lead.notifications)))
+             .options(selectinload(Lead.notifications), selectinload(Lead.status_changes),
+                      selectinload(Lead.routing_decisions)))
     if has_events:
         query = query.where(~exists().where(RASA_EVENTS.c.sender_id == Lead.conversation_id,
                                             RASA_EVENTS.c.timestamp >= cutoff.timestamp()))

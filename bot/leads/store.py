@@ -7,22 +7,22 @@ a lead is never stored without them, nor any of them sent for a lead that was ro
 
 from __future__ import annotations
 
-import hashlib
 import logging
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
-from typing import Literal
+from typing import Iterable, Literal
 
 from sqlalchemy import select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection, Engine
-from sqlalchemy.orm import Session, selectinload, sessionmaker
+from sqlalchemy.orm import selectinload, sessionmaker
 from sqlalchemy.sql.expression import Executable
 
 from bot.config import Settings
 from bot.definitions import LANGUAGES
 from bot.leads.clusters import ClusterTable
 from bot.leads.confirmation import enqueue_confirmation
+from bot.leads.erasure import ErasedTraces, erase_annotations, erase_lead, erase_outside_database, names_of
 from bot.leads.handoff import enqueue_handoff
 from bot.leads.models import (
     AnonymousCount,
@@ -33,8 +33,9 @@ from bot.leads.models import (
     RoutingDecision,
     utcnow,
 )
-from bot.leads.qualification import AT_REQUEST, erase_head_count, qualify
+from bot.leads.qualification import qualify
 from bot.leads.routing import route
+from bot.log_redaction import conversation_hash
 
 logger = logging.getLogger(__name__)
 
@@ -43,9 +44,6 @@ LEAD_KINDS: tuple[str, ...] = ("registration", "contact_request")
 
 CONSENT_REFUSED = "consent_refused"
 """Anonymous count event of an SME that declined storage of its details."""
-
-ERASED = "erased"
-"""Status of a lead whose personal details were erased at the data subject's request."""
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -192,58 +190,37 @@ class LeadStore:
                 .order_by(Lead.created_at, Lead.id)
             ))
 
-    def erase_conversation(self, conversation_id: str) -> int:
+    def erase_conversation(self, conversation_id: str, also_named: Iterable[str | None] = ()) -> int:
         """Erase the personal details of every lead of a conversation (GDPR art. 17).
 
         The lead stays, without company, contact, e-mail and head count, so that
-        counts and routing remain true; its unsent notifications are cancelled and
-        the stored copies of all its notifications are emptied.
+        counts and routing remain true; see bot.leads.erasure for all that goes with it
+        (notes, copies of notifications, kept e-mails, training data naming the SME) and
+        the notices to the clusters that received it.
+
+        Args:
+            also_named: what the conversation gave besides its leads (its company, contact and
+                e-mail slots), so that training data naming the SME go even without a stored lead.
 
         Returns:
             How many leads were erased now (leads erased before are not counted again).
         """
         now = utcnow()
+        traces = ErasedTraces(names=names_of(*also_named))
         with self._sessions.begin() as session:
             leads = session.scalars(
                 select(Lead)
                 .where(Lead.conversation_id == conversation_id, Lead.erased_at.is_(None))
-                .options(selectinload(Lead.notifications))
+                .options(selectinload(Lead.notifications), selectinload(Lead.status_changes),
+                         selectinload(Lead.routing_decisions))
             ).all()
             for lead in leads:
-                erase_lead(session, lead, now=now, changed_by="data subject")
+                traces.add(erase_lead(session, lead, now=now, changed_by="data subject",
+                                      clusters=self._clusters, settings=self._settings))
+            erase_annotations(session, traces.names)
+        erase_outside_database(traces, self._settings)
         logger.info("erased %d lead(s) of conversation %s", len(leads), conversation_hash(conversation_id))
         return len(leads)
-
-
-def erase_lead(
-    session: Session, lead: Lead, *, now: datetime, changed_by: str, why: str = AT_REQUEST, note: str | None = None
-) -> None:
-    """Blank a lead's personal details and its notifications' copies; the one erasure of the code base
-    (an SME's request, and the retention purge of bot.leads.retention).
-
-    A notification to the SME itself (its confirmation e-mail) also loses its address and
-    any error text, which may quote that address.
-    """
-    for message in lead.notifications:
-        if lead.email and message.recipient == lead.email:
-            message.recipient = ""
-            message.last_error = None
-    lead.qualification_reasons = erase_head_count(lead.qualification_reasons, lead.employees, why)
-    lead.company_name = lead.contact_name = lead.email = None
-    lead.employees = None
-    lead.erased_at = now
-    lead.status = ERASED
-    session.add(LeadStatusChange(lead_id=lead.id, status=ERASED, changed_by=changed_by, changed_at=now, note=note))
-    for message in lead.notifications:
-        if message.status == "pending":
-            message.status = "cancelled"
-        message.subject = None
-        message.body = ""
-
-
-def conversation_hash(conversation_id: str) -> str:
-    """A short, stable stand-in for a conversation id in logs (a Telegram one holds the chat id)."""
-    return hashlib.sha256(conversation_id.encode("utf-8")).hexdigest()[:12]
 
 
 def _increment_statement(connection: Connection, day: str, language: str, event: str) -> Executable:

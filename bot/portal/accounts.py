@@ -14,12 +14,14 @@ from functools import lru_cache
 
 import bcrypt
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, object_session
 
 from bot.config import Settings
 from bot.leads.clusters import CLUSTER_CODES, LANGUAGE_CODES
 from bot.leads.models import User, utcnow
 from bot.leads.serialize import as_utc
+from bot.portal.server_sessions import end_user_sessions
+from bot.portal.tokens import revoke_user_tokens
 from bot.rate_limit import SenderRateLimiter
 
 BCRYPT_ROUNDS = 12
@@ -117,10 +119,18 @@ def check_language(language: str) -> None:
 
 
 def set_password(user: User, password: str) -> None:
-    """New password; also lifts a lock-out, as an admin resets it for a locked-out user."""
+    """New password; also lifts a lock-out, as an admin resets it for a locked-out user.
+
+    A reset is what follows a leaked password: whoever used it may hold a session or have
+    issued API tokens, so the account's sessions end and its tokens are revoked.
+    """
     user.password_hash = hash_password(password)
     user.failed_logins = 0
     user.locked_until = None
+    session = object_session(user)
+    if session is not None and user.id is not None:
+        end_user_sessions(session, user.id)
+        revoke_user_tokens(session, user.id)
 
 
 @dataclass(frozen=True)

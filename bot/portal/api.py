@@ -10,10 +10,10 @@ from fastapi import status as http_status
 from sqlalchemy.orm import Session
 
 from bot.leads.clusters import CLUSTER_CODES, LANGUAGE_CODES
+from bot.leads.erasure import ERASED
 from bot.leads.models import Lead
 from bot.leads.qualification import INTEREST_CODES
 from bot.leads.serialize import as_utc, lead_to_dict
-from bot.leads.store import ERASED
 from bot.portal.auth import Principal, authenticate
 from bot.portal.dependencies import get_session
 from bot.portal.lead_queries import LeadFilters, find_leads, may_see

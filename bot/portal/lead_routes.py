@@ -30,7 +30,7 @@ from bot.portal.lead_workflow import (
     reassign,
 )
 from bot.portal.templating import redirect, render
-from bot.portal.transcript import read_transcript
+from bot.portal.transcript import read_lead_transcript
 from bot.portal.web_session import (
     CurrentUser,
     DbSession,
@@ -104,7 +104,7 @@ def lead_page(request: Request, lead_id: LeadId, user: CurrentUser, session: DbS
     session.commit()
     return render(request, "lead.html", user, {
         "lead": lead,
-        "transcript": read_transcript(session, lead.conversation_id),
+        "transcript": read_lead_transcript(session, lead),
         "may_change": may_change(user, lead),
         "next_statuses": next_statuses(lead),
         "other_clusters": [code for code in load_clusters().codes if code != lead.cluster],
@@ -116,7 +116,7 @@ def lead_page(request: Request, lead_id: LeadId, user: CurrentUser, session: DbS
 def download_record(lead_id: LeadId, user: CurrentUser, session: DbSession) -> Response:
     """The lead's complete record, for the SME's access request; audited like a view."""
     lead = visible_lead(session, user, lead_id)
-    record = lead_record(lead, read_transcript(session, lead.conversation_id))
+    record = lead_record(lead, read_lead_transcript(session, lead))
     audit.record(session, "downloaded", user, lead.id)
     session.commit()
     return JSONResponse(record, headers={

@@ -5,6 +5,7 @@ the plain token is shown once, when it is created.
 
     python -m bot.portal.tokens create --name NAME (--cluster CODE | --admin)
     python -m bot.portal.tokens revoke ID
+    python -m bot.portal.tokens revoke --user EMAIL
     python -m bot.portal.tokens list
 """
 
@@ -16,12 +17,12 @@ import secrets
 import sys
 from typing import Sequence
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from bot.leads import schema
 from bot.leads.clusters import CLUSTER_CODES
-from bot.leads.models import ApiToken, utcnow
+from bot.leads.models import ApiToken, User, utcnow
 
 
 def token_hash(token: str) -> str:
@@ -57,6 +58,21 @@ def revoke_token(session: Session, token_id: int) -> ApiToken:
         row.revoked_at = utcnow()
         session.commit()
     return row
+
+
+def revoke_user_tokens(session: Session, user_id: int) -> int:
+    """Revoke every active token of a portal user (password reset, an admin's decision); the caller commits.
+
+    Returns:
+        How many tokens were active.
+    """
+    result = session.execute(
+        update(ApiToken)
+        .where(ApiToken.user_id == user_id, ApiToken.revoked_at.is_(None))
+        .values(revoked_at=utcnow())
+        .execution_options(synchronize_session="fetch")
+    )
+    return result.rowcount or 0
 
 
 def list_tokens(session: Session, user_id: int | None = None) -> list[ApiToken]:
@@ -95,8 +111,10 @@ def _parser() -> argparse.ArgumentParser:
     scope = create.add_mutually_exclusive_group(required=True)
     scope.add_argument("--cluster", choices=CLUSTER_CODES, help="staff token: sees this cluster's leads")
     scope.add_argument("--admin", action="store_true", help="admin token: sees all leads")
-    revoke = commands.add_parser("revoke", help="revoke a token by its id")
-    revoke.add_argument("id", type=int)
+    revoke = commands.add_parser("revoke", help="revoke a token by its id, or all tokens of a portal user")
+    which = revoke.add_mutually_exclusive_group(required=True)
+    which.add_argument("id", type=int, nargs="?")
+    which.add_argument("--user", metavar="EMAIL", help="the e-mail of the portal account whose tokens to revoke")
     commands.add_parser("list", help="list tokens (never the tokens themselves)")
     return parser
 
@@ -107,6 +125,14 @@ def _run(session: Session, args: argparse.Namespace) -> int:
         print(plain)
         print(f"Created token {row.id} ({scope_of(row)}) for {row.name}; it is shown only this once.",
               file=sys.stderr)
+    elif args.command == "revoke" and args.user:
+        user = session.scalars(select(User).where(User.email == args.user.strip().lower())).first()
+        if user is None:
+            print(f"error: no account with the e-mail {args.user}", file=sys.stderr)
+            return 1
+        count = revoke_user_tokens(session, user.id)
+        session.commit()
+        print(f"Revoked {count} token(s) of {user.email}.")
     elif args.command == "revoke":
         try:
             row = revoke_token(session, args.id)

@@ -1,4 +1,5 @@
-"""/users (admins only): create staff and admin accounts, reset passwords, disable and enable accounts."""
+"""/users (admins only): create staff and admin accounts, reset passwords, disable and enable accounts,
+revoke an account's API tokens."""
 
 from __future__ import annotations
 
@@ -6,12 +7,13 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Form, Path, Request
 from fastapi.responses import Response
-from sqlalchemy import select
+from sqlalchemy import func, select
 
-from bot.leads.models import User
+from bot.leads.models import ApiToken, User
 from bot.portal import audit
 from bot.portal.accounts import MIN_PASSWORD_LENGTH, AccountError, create_user, set_password
 from bot.portal.templating import redirect, render
+from bot.portal.tokens import revoke_user_tokens
 from bot.portal.web_session import CurrentAdmin, DbSession, PageNotFound, flash, verify_csrf
 
 router = APIRouter(dependencies=[Depends(verify_csrf)], include_in_schema=False)
@@ -23,7 +25,11 @@ ADMIN_ROLE = "admin"  # the role field's value for "no cluster"
 @router.get("/users")
 def users_page(request: Request, admin: CurrentAdmin, session: DbSession) -> Response:
     users = list(session.scalars(select(User).order_by(User.cluster.nulls_first(), User.email)))
-    return render(request, "users.html", admin, {"users": users, "min_password": MIN_PASSWORD_LENGTH})
+    active_tokens = dict(session.execute(
+        select(ApiToken.user_id, func.count()).where(ApiToken.revoked_at.is_(None)).group_by(ApiToken.user_id)
+    ).all())
+    return render(request, "users.html", admin,
+                  {"users": users, "active_tokens": active_tokens, "min_password": MIN_PASSWORD_LENGTH})
 
 
 @router.post("/users")
@@ -68,7 +74,7 @@ def reset_password(
     session: DbSession,
     password: Annotated[str, Form()] = "",
 ) -> Response:
-    """Also lifts a lock-out, and ends the account's sessions (their stamp no longer matches)."""
+    """Also lifts a lock-out, ends the account's sessions and revokes its API tokens."""
     user = _account(session, user_id)
     try:
         set_password(user, password)
@@ -78,6 +84,17 @@ def reset_password(
     audit.record(session, "changed", admin, field="password", account=user.id)
     session.commit()
     flash(request, "users.password_reset")
+    return redirect("/users")
+
+
+@router.post("/users/{user_id}/tokens/revoke")
+def revoke_tokens(request: Request, user_id: UserId, admin: CurrentAdmin, session: DbSession) -> Response:
+    """Any account's tokens, e.g. of someone who left or whose tool leaked its token."""
+    user = _account(session, user_id)
+    count = revoke_user_tokens(session, user.id)
+    audit.record(session, "changed", admin, field="api_token", account=user.id, new="revoked", count=count)
+    session.commit()
+    flash(request, "users.tokens_revoked")
     return redirect("/users")
 
 

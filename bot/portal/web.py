@@ -7,14 +7,12 @@ and needs none of this.
 from __future__ import annotations
 
 import logging
-import secrets
 from pathlib import Path
 from urllib.parse import quote
 
 from fastapi import Depends, FastAPI, Request
 from fastapi.responses import Response
 from fastapi.staticfiles import StaticFiles
-from starlette.middleware.sessions import SessionMiddleware
 
 from bot.config import Settings
 from bot.portal import (
@@ -26,6 +24,7 @@ from bot.portal import (
     token_routes,
     user_routes,
 )
+from bot.portal.server_sessions import ServerSessionMiddleware
 from bot.portal.templating import redirect, render
 from bot.portal.web_session import (
     SESSION_COOKIE,
@@ -52,23 +51,12 @@ PAGE_ROUTERS = (
 )
 
 
-def session_secret(settings: Settings) -> str:
-    if settings.secret_key:
-        return settings.secret_key
-    log.warning(
-        "S3M_SECRET_KEY is not set: the portal signs its session cookies with a random key made now, "
-        "so every restart logs everyone out. Set S3M_SECRET_KEY (e.g. `openssl rand -hex 32`) in production."
-    )
-    return secrets.token_hex(32)
-
-
 def install_pages(app: FastAPI, settings: Settings) -> None:
     app.add_middleware(
-        SessionMiddleware,
-        secret_key=session_secret(settings),
-        session_cookie=SESSION_COOKIE,
+        ServerSessionMiddleware,
+        sessions=app.state.sessions,
+        cookie_name=SESSION_COOKIE,
         max_age=int(settings.session_hours * 3600),
-        same_site="lax",
         https_only=settings.session_cookie_secure,
     )
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")

@@ -1,14 +1,13 @@
 """Who is logged in to the portal pages, and the CSRF token of their session.
 
-The session lives in a signed cookie (Starlette's SessionMiddleware, keyed by
-S3M_SECRET_KEY) holding ids only: the user id, a stamp of the password hash, the
-CSRF token and the chosen language. The user is read from the database on every
-request, so disabling an account or resetting its password ends its sessions at once.
+The session lives on the server (bot.portal.server_sessions; the cookie holds a random id
+only) and holds the user id, the CSRF token and the chosen language. It ends at log-out and
+when the account's password is reset; the user is read from the database on every request,
+so disabling an account shuts it out at once.
 """
 
 from __future__ import annotations
 
-import hashlib
 import hmac
 import secrets
 from typing import Annotated
@@ -42,11 +41,6 @@ class PageNotFound(Exception):
 
 class PageBadRequest(Exception):
     """The request holds what no form sends (a NUL character): a 400 page."""
-
-
-def password_stamp(user: User) -> str:
-    """Changes whenever the password does, so a reset ends the sessions made with the old one."""
-    return hashlib.sha256(user.password_hash.encode("ascii")).hexdigest()[:16]
 
 
 def csrf_token(request: Request) -> str:
@@ -86,12 +80,14 @@ async def refuse_nul_characters(request: Request) -> None:
 def start_session(request: Request, user: User) -> None:
     """A fresh session for `user` (new CSRF token too, so nothing from before the log-in carries over)."""
     request.session.clear()
-    request.session.update(user_id=user.id, stamp=password_stamp(user), language=user.language)
+    request.session.update(user_id=user.id, language=user.language)
     csrf_token(request)
+    request.session.renew()  # under a new id: whoever knew the one before the log-in gains nothing
 
 
 def end_session(request: Request) -> None:
-    request.session.clear()
+    """Log-out: the session ends on the server, so no copy of the cookie opens it again."""
+    request.session.end()
 
 
 def flash(request: Request, key: str, kind: str = "ok") -> None:
@@ -116,7 +112,7 @@ def optional_user(request: Request, session: Annotated[Session, Depends(get_sess
     if not isinstance(user_id, int):
         return None
     user = session.get(User, user_id)
-    if user is None or user.disabled or request.session.get("stamp") != password_stamp(user):
+    if user is None or user.disabled:
         request.session.clear()
         return None
     return user

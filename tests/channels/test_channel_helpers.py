@@ -67,3 +67,23 @@ def test_recent_keys_is_bounded():
     assert seen.first_time(2)
     with pytest.raises(ValueError):
         RecentKeys(capacity=0)
+
+
+def test_the_channels_log_no_telegram_chat_id(caplog: pytest.LogCaptureFixture) -> None:
+    """A chat id identifies a person: logs name a conversation by a hash of its id (security finding 5)."""
+    import asyncio
+    import hashlib
+
+    from bot.channels.domain_responses import DomainResponder
+    from bot.channels.telegram import TelegramOutput
+
+    async def log_about_a_chat() -> None:
+        await DomainResponder(lambda: None, "telegram").render("utter_greet", "telegram-123456789", None)
+        output = TelegramOutput(bot=None, callback_data=CallbackDataStore())  # type: ignore[arg-type]
+        await output.send_custom_json("telegram-123456789", {"payload": "x"})
+
+    with caplog.at_level("DEBUG"):
+        asyncio.run(log_about_a_chat())
+    assert len(caplog.records) >= 2
+    stand_in = hashlib.sha256(b"telegram-123456789").hexdigest()[:12]
+    assert "123456789" not in caplog.text and stand_in in caplog.text

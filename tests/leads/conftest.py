@@ -7,6 +7,7 @@ server, or to "off" to skip the PostgreSQL half where no server exists (never in
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Iterator
 
 import pytest
@@ -16,6 +17,16 @@ from sqlalchemy.orm import Session, sessionmaker
 from bot.database import build_engine
 from bot.leads import schema
 from tests.postgres import throwaway_postgres_database
+
+
+@pytest.fixture(autouse=True)
+def erasure_files_elsewhere(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """An erasure deletes kept e-mails and training examples naming the SME: in the tests, never
+    the repository's own (var/mailbox/, nlu_data/*/from_users.yml)."""
+    folder = tmp_path_factory.mktemp("erasure-files")
+    monkeypatch.setenv("S3M_TRAINING_DIR", str(folder))
+    monkeypatch.setenv("S3M_MAILBOX_DIR", str(folder / "mailbox"))
+    return folder
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])

@@ -26,7 +26,7 @@ ADMIN_TOKEN = "admin-secret-for-tests"
 
 @pytest.fixture
 def settings(database_url: str) -> Settings:  # noqa: F811
-    return replace(load_settings(), database_url=database_url, admin_token=ADMIN_TOKEN, secret_key="test-secret")
+    return replace(load_settings(), database_url=database_url, admin_token=ADMIN_TOKEN)
 
 
 @pytest.fixture

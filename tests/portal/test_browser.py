@@ -111,7 +111,7 @@ def portal(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Portal]:
     ], start=datetime.now(UTC) - timedelta(hours=2, minutes=5))
     engine.dispose()
 
-    env = {**os.environ, "S3M_DATABASE_URL": url, "S3M_SECRET_KEY": "browser-test-key"}
+    env = {**os.environ, "S3M_DATABASE_URL": url}
     with serve_portal(env, work / "uvicorn.log") as portal_url:
         screenshots = SCREENSHOTS if os.environ.get("S3M_UPDATE_SCREENSHOTS") else work
         yield Portal(portal_url, lead_ids, screenshots)
@@ -166,7 +166,7 @@ def test_a_status_change_with_a_note(page: Page, portal: Portal) -> None:
     log_in(page, portal)
     page.goto(f"{portal.url}/leads/{portal.lead_ids['featured']}")
     expect(page.get_by_text("Bonjour, nous cherchons un partenaire en Italie")).to_be_visible()
-    expect(page.get_by_text("SMTPRecipientsRefused: 550 mailbox unavailable")).to_be_visible()
+    expect(page.get_by_text("SMTPRecipientsRefused")).to_have_count(0)  # hand-off errors: admins only
     page.get_by_label("New status").select_option("contacted")
     status_form = page.locator("form[action$='/status']")
     status_form.get_by_label("Note").fill("Called Sophie; meeting at the March brokerage event.")

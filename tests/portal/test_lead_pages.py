@@ -201,11 +201,53 @@ def test_the_lead_page_shows_the_lead_and_its_history(
                                    ("user", "Acme Santé")])
     page = staff_browser.get(f"/leads/{lead.id}").text
     for shown in ("Acme Santé", "ada@example.com", "fewer than 250 employees (40)", "SME located in BE",
-                  "SMTPServerDisconnected: gone", "Retry failed notifications", 'lang="fr"'):
+                  "Retry failed notifications", 'lang="fr"'):
         assert shown in page, shown
     said = re.findall(r"<p>(.*?)</p>", page.split('class="transcript"')[1])
     assert said == ["Bonjour, je voudrais m&#39;inscrire",
                     "Avec plaisir ! Quel est le nom de votre entreprise ?", "Acme Santé"]
+
+
+def said_on(page: str) -> list[str]:
+    return re.findall(r"<p>(.*?)</p>", page.split('class="transcript"')[1]) if 'class="transcript"' in page else []
+
+
+def test_a_lead_page_shows_only_the_registration_that_produced_that_lead(
+    client: TestClient, staff_browser: TestClient, session: Session, engine: Engine
+) -> None:
+    """One conversation, two registrations routed to two clusters: each cluster reads its own part."""
+    start = datetime(2025, 3, 1, 9, tzinfo=UTC)
+    add_events(engine, "conv-2", [("user", "Hello"), ("bot", "Hi! How can I help?"),
+                                  ("user", "Register Acme, Belgium"), ("bot", "Thanks, Acme is registered.")],
+               start=start)  # messages at +20 s to +80 s
+    first = add_lead(session, "biowin", conversation_id="conv-2", created_at=start + timedelta(seconds=70))
+    add_events(engine, "conv-2", [("user", "Also register Zenit, Poland"), ("bot", "Thanks, Zenit is registered."),
+                                  ("user", "Bye")], start=start + timedelta(seconds=100))  # +120 s to +160 s
+    second = add_lead(session, "medsilesia", conversation_id="conv-2", company_name="Zenit",
+                      created_at=start + timedelta(seconds=130))
+    biowin_page = staff_browser.get(f"/leads/{first.id}").text
+    assert said_on(biowin_page) == ["Hello", "Hi! How can I help?", "Register Acme, Belgium",
+                                    "Thanks, Acme is registered."]
+    add_user(session, "mia@medsilesia.example", "medsilesia")
+    medsilesia = TestClient(client.app)
+    log_in(medsilesia, "mia@medsilesia.example")
+    assert said_on(medsilesia.get(f"/leads/{second.id}").text) == ["Also register Zenit, Poland",
+                                                                   "Thanks, Zenit is registered."]
+
+
+def test_hand_off_errors_are_shown_to_admins_only(
+    staff_browser: TestClient, admin_browser: TestClient, session: Session
+) -> None:
+    """An error may name the webhook's URL (with its secret path) or the mail server."""
+    lead = add_lead(session, "biowin")
+    session.add(OutboxMessage(lead_id=lead.id, channel="webhook", recipient="https://hooks.example/s3cr3t-path",
+                              cluster="biowin", body="...", status="failed", attempts=8,
+                              last_error="ConnectError: https://hooks.example/s3cr3t-path refused"))
+    session.commit()
+    staff_page = staff_browser.get(f"/leads/{lead.id}").text
+    assert "Failed" in staff_page or "failed" in staff_page
+    assert "s3cr3t-path" not in staff_page and "ConnectError" not in staff_page
+    assert "ConnectError: https://hooks.example/s3cr3t-path refused" in admin_browser.get(f"/leads/{lead.id}").text
 
 
 def test_a_missing_events_table_gives_an_empty_transcript(staff_browser: TestClient, session: Session) -> None:

@@ -36,7 +36,7 @@ def portal(small_assistant: SmallAssistant, tmp_path_factory: pytest.TempPathFac
         create_user(session, email=ADMIN, name="Ada Admin", password=PASSWORD, cluster=None)
         session.commit()
     engine.dispose()
-    env = dict(small_assistant.env, S3M_SECRET_KEY="retraining-test")
+    env = dict(small_assistant.env)
     with serve_portal(env, tmp_path_factory.mktemp("portal") / "portal.log") as url:
         yield url
 
