@@ -8,6 +8,7 @@ import subprocess
 import sys
 import time
 import uuid
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterator
@@ -18,6 +19,12 @@ import yaml
 
 from bot.config import PROJECT_ROOT
 from bot.free_ports import free_port, free_ports  # noqa: F401 - re-exported for the tests
+from tests.ci_skips import (  # noqa: F401 - hooks: in CI, a skip not in tests/allowed_skips.txt fails
+    pytest_make_collect_report,
+    pytest_runtest_makereport,
+    pytest_sessionfinish,
+    pytest_terminal_summary,
+)
 from tests.postgres import throwaway_postgres_database
 
 os.environ["RASA_TELEMETRY_ENABLED"] = "false"
@@ -130,11 +137,20 @@ def assistant(trained_model: Path, tmp_path_factory: pytest.TempPathFactory) -> 
     """Start the whole assistant once per session, on free ports and a fresh SQLite file (or, with
     S3M_TEST_STACK=postgresql+redis, a fresh PostgreSQL database and Redis locks: `make test-production-stack`),
     with a real SMTP server of the test's own receiving the clusters' e-mails."""
+    # Tests talk faster than any SME types; the rate limit itself is tested in tests/channels/ and,
+    # with an assistant of its own, in tests/test_inbound_guard_assistant.py.
+    with running_assistant(tmp_path_factory.mktemp("assistant"),
+                           S3M_RATE_LIMIT_PER_MINUTE="6000", S3M_RATE_LIMIT_BURST="1000") as started:
+        yield started
+
+
+@contextmanager
+def running_assistant(work: Path, **settings: str) -> Iterator[Assistant]:
+    """The whole assistant (`bot.launcher`) with `settings` in its environment, until exit."""
     from aiosmtpd.controller import Controller
 
     from tests.channels.bot_api_standin import BotApiStandInThread
 
-    work = tmp_path_factory.mktemp("assistant")
     telegram = BotApiStandInThread(TELEGRAM_TOKEN).start()  # before choosing ports: it binds one too
     names = ("S3M_RASA_PORT", "S3M_ACTION_PORT", "S3M_PORTAL_PORT", "S3M_SMTP_PORT")
     ports = dict(zip(names, free_ports(len(names)), strict=True))
@@ -145,8 +161,7 @@ def assistant(trained_model: Path, tmp_path_factory: pytest.TempPathFactory) -> 
     if production_stack:
         env["S3M_REDIS_URL"] = os.environ.get("S3M_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
     env.update(S3M_SMTP_HOST="127.0.0.1", S3M_ADMIN_TOKEN=ADMIN_TOKEN, S3M_OUTBOX_INTERVAL="1")
-    # Tests talk faster than any SME types; the rate limit itself is tested in tests/channels/test_rest.py.
-    env.update(S3M_RATE_LIMIT_PER_MINUTE="6000", S3M_RATE_LIMIT_BURST="1000")
+    env.update(settings)
     env.pop("S3M_ACTION_URL", None)
     mail = CollectingSmtpHandler()
     smtp = Controller(mail, hostname="127.0.0.1", port=ports["S3M_SMTP_PORT"])

@@ -7,8 +7,13 @@ and is checked where the outside world looks: Rasa's tracker, the lead API and S
 from __future__ import annotations
 
 import pytest
+from sqlalchemy import select
+from sqlalchemy.orm import Session
 
+from actions.services.responses import response_text
+from bot.database import build_engine
 from bot.leads.clusters import load_clusters
+from bot.leads.models import OutboxMessage
 
 SECTOR_BUTTON = '/inform{"sector": "medical_devices"}'
 
@@ -178,14 +183,31 @@ def test_250_employees_is_not_an_sme_so_the_lead_is_kept_but_not_handed_off(assi
     to_clusters = [m["message"].get_body(("plain",)).get_content() for m in assistant.mail.messages
                    if "tom.baker@bigmed.example.com" not in m["to"]]
     assert not any("Bigmed" in body for body in to_clusters)
+    # Nothing about this lead goes to a cluster: its only outbox row is the SME's own confirmation,
+    # written in the lead's transaction (bot.leads.handoff, bot.leads.confirmation).
+    engine = build_engine(assistant.database_url)
+    with Session(engine) as session:
+        recipients = session.scalars(select(OutboxMessage.recipient).where(OutboxMessage.lead_id == lead["id"])).all()
+    engine.dispose()
+    assert recipients == ["tom.baker@bigmed.example.com"]
 
 
-def test_faq_inside_the_form_is_answered_and_the_form_resumes(assistant):
+@pytest.mark.parametrize(("language", "start", "question"), [
+    ("en", [("I'd like to register", "consent"), ("yes", "company_name")], "why do you need this?"),
+    ("de", [("Guten Tag, wir möchten unser Unternehmen anmelden", "consent"), ("Ja, einverstanden", "company_name")],
+     "Was passiert mit meinen Daten?"),
+])
+def test_faq_inside_the_form_is_answered_and_the_form_resumes(assistant, domain, language, start, question):
     sender = assistant.new_sender()
-    converse(assistant, sender, [("I'd like to register", "consent"), ("yes", "company_name")])
-    replies = assistant.say(sender, "why do you need this?")
-    assert len(replies) >= 2  # the privacy answer, then the question again
-    assert assistant.tracker(sender)["slots"]["requested_slot"] == "company_name"
+    converse(assistant, sender, start)
+    texts = [reply.get("text") for reply in assistant.say(sender, question)]
+    # the privacy answer in the conversation's language, then the form's question again
+    assert texts[0] == response_text(domain, "utter_faq/privacy", language), texts
+    assert texts[-1] == response_text(domain, "utter_ask_company_name", language), texts
+    tracker = assistant.tracker(sender)
+    assert tracker["slots"]["requested_slot"] == "company_name"
+    assert tracker["slots"]["language"] == language
+    assert tracker["slots"]["company_name"] is None  # the question was not taken for the answer
 
 
 def test_stop_cancels_the_registration_and_forgets_its_details(assistant):

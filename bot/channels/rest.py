@@ -1,8 +1,10 @@
 """Rasa's REST channel (`/webhooks/rest/webhook` of the contract), hardened.
 
 Same URL, same request and answer as Rasa's own; in addition a malformed request gets
-a clear 400 instead of a 500, a flooding sender a 429, and while the action server is
-down the SME gets an apology in its language instead of silence
+a clear 400 instead of a 500; the message passes the guard of every chat channel
+(bot.channels.inbound_guard: control characters dropped, length cut, rate limit), a sender over
+the limit getting a 429 whose body is the polite answer (the first time) or empty; and while the
+action server is down the SME gets an apology in its language instead of silence
 (bot.channels.action_server_guard). The `sender` is the conversation id, kept as sent,
 except that the Telegram and widget channels' prefixes (`telegram-`, `widget-`) are
 refused: those conversations are other people's (bot.channels.conversation_ids).
@@ -21,14 +23,13 @@ from sanic.response import HTTPResponse
 
 from bot.channels.action_server_guard import ActionServerGuard
 from bot.channels.conversation_ids import CHANNELS, uses_reserved_prefix
-from bot.config import load_settings
+from bot.channels.inbound_guard import InboundGuard
 from bot.log_redaction import conversation_hash
-from bot.rate_limit import SenderRateLimiter
 
 logger = logging.getLogger(__name__)
 
 MAX_SENDER_LENGTH = 255  # the sender_id column of Rasa's SQL tracker store; PostgreSQL refuses longer ones
-MAX_MESSAGE_LENGTH = 20_000  # longer texts are cut: no SME question needs more, and the NLU's cost grows with length
+RETRY_AFTER_SECONDS = 10
 
 
 class RestInput(RasaRestInput):
@@ -37,9 +38,9 @@ class RestInput(RasaRestInput):
         return "rest"
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
-        settings = load_settings()
-        limiter = SenderRateLimiter(settings.rate_limit_per_minute, settings.rate_limit_burst)
         webhook = Blueprint("hardened_rest_webhook", __name__)
+        inbound = InboundGuard(self.name())
+        inbound.attach(webhook)
         guard = ActionServerGuard(self.name())
         guard.attach(webhook)
         on_new_message = guard.wrap(on_new_message)
@@ -53,12 +54,11 @@ class RestInput(RasaRestInput):
             body, problem = _parse(request)
             if problem:
                 return response.json({"error": problem}, status=400)
-            if not limiter.allow(body["sender"]):
-                return response.json({"error": "too many messages: wait a moment and send again"}, status=429,
-                                     headers={"Retry-After": "10"})
             collector = CollectingOutputChannel()
             message = UserMessage(body["message"], collector, body["sender"],
                                   input_channel=body["input_channel"], metadata=body["metadata"])
+            if not await inbound.admit(message):
+                return response.json(collector.messages, status=429, headers={"Retry-After": str(RETRY_AFTER_SECONDS)})
             try:
                 await on_new_message(message)
             except CancelledError:
@@ -91,7 +91,7 @@ def _parse(request: Request) -> tuple[dict[str, Any], str | None]:
     channel = payload.get("input_channel")
     return {
         "sender": sender,
-        "message": text.replace("\x00", "")[:MAX_MESSAGE_LENGTH],
+        "message": text,
         "metadata": metadata,
         "input_channel": channel if isinstance(channel, str) and channel else RestInput.name(),
     }, None

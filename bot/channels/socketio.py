@@ -7,7 +7,9 @@ session's room and every bot reply, sent to that room, is lost (RasaHQ/rasa#1302
 proposed in RasaHQ/rasa#13148, unreleased). This subclass replaces only the
 `session_request` handler; everything else, the name `socketio` and the URL included,
 is Rasa's. Registered in `credentials.yml` as `bot.channels.socketio.SocketIOInput`.
-While the action server is down, the widget gets an apology (bot.channels.action_server_guard).
+Every message passes the guard of all chat channels (bot.channels.inbound_guard: control
+characters dropped, length cut, rate limit with a polite answer); while the action server is down,
+the widget gets an apology (bot.channels.action_server_guard).
 
 The session id (or, without session persistence, the socket's sid) is chosen by the client, so
 the conversation is `widget-<session id>` (bot.channels.conversation_ids): no widget can reach a
@@ -27,6 +29,7 @@ from sanic import Blueprint
 
 from bot.channels.action_server_guard import ActionServerGuard
 from bot.channels.conversation_ids import WIDGET, conversation_id, raw_id
+from bot.channels.inbound_guard import InboundGuard
 
 __all__ = ["SocketIOInput", "WidgetOutput"]
 
@@ -57,13 +60,14 @@ class SocketIOInput(rasa_socketio.SocketIOInput):
         return WidgetOutput(self.sio, self.bot_message_evt)
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
-        """Rasa's blueprint, with namespaced conversation ids and a `session_request` handler that
-        awaits `enter_room`.
+        """Rasa's blueprint, with namespaced conversation ids, the inbound guard, a `session_request`
+        handler that awaits `enter_room`, and a `user_uttered` handler that survives a non-text message.
 
         (see parent class for the full interface)
         """
+        inbound = InboundGuard(self.name())
         guard = ActionServerGuard(self.name())
-        guarded = guard.wrap(on_new_message)
+        guarded = inbound.wrap(guard.wrap(on_new_message))
 
         async def in_widget_conversation(message: UserMessage) -> None:
             # Rasa's handler made the message for the bare id and its own output: re-address both.
@@ -72,6 +76,7 @@ class SocketIOInput(rasa_socketio.SocketIOInput):
             await guarded(message)
 
         blueprint = super().blueprint(in_widget_conversation)
+        inbound.attach(blueprint)
         guard.attach(blueprint)
         sio = self.sio
         assert sio is not None  # set by the parent's blueprint()
@@ -87,4 +92,17 @@ class SocketIOInput(rasa_socketio.SocketIOInput):
             await sio.emit("session_confirm", data["session_id"], room=sid)
 
         sio.on("session_request", session_request, namespace=self.namespace)
+
+        rasa_user_uttered = sio.handlers[self.namespace or "/"][self.user_message_evt]
+
+        async def user_uttered(sid: str, data: Any) -> None:
+            # Rasa's handler assumes an object whose `message` is a string (and raises otherwise);
+            # anything else a client sends is no text, which the guard then sees as such.
+            if not isinstance(data, dict):
+                return
+            if not isinstance(data.get("message", ""), str):
+                data = {**data, "message": ""}
+            await rasa_user_uttered(sid, data)
+
+        sio.on(self.user_message_evt, user_uttered, namespace=self.namespace)
         return blueprint

@@ -10,7 +10,9 @@ started with the Rasa server) or by webhook (`TELEGRAM_MODE=webhook`: Telegram
 POSTs to `/webhooks/telegram/webhook`, authenticated by the secret token it
 was given in `setWebhook`). Either way `bot.channels.telegram_updates` turns
 them into user messages of the conversation `telegram-<chat id>`
-(bot.channels.conversation_ids); replies go out through :class:`TelegramOutput`,
+(bot.channels.conversation_ids), which pass the guard of every chat channel
+(bot.channels.inbound_guard: control characters dropped, length cut, rate limit
+with a polite answer); replies go out through :class:`TelegramOutput`,
 to the chat id again, as plain text (no parse mode, so no escaping), cut at 4096
 characters, with Rasa's buttons as an inline keyboard.
 """
@@ -35,6 +37,7 @@ from bot.channels.action_server_guard import ActionServerGuard
 from bot.channels.callback_data import CallbackDataStore
 from bot.channels.conversation_ids import TELEGRAM, raw_id
 from bot.channels.domain_responses import DomainResponder
+from bot.channels.inbound_guard import InboundGuard
 from bot.channels.message_splitting import split_text
 from bot.channels.recent_keys import RecentKeys
 from bot.channels.telegram_polling import LONG_POLL, Backoff, TelegramPoller
@@ -236,12 +239,14 @@ class TelegramInput(InputChannel):
         self._bot = Bot(settings.bot_token, base_url=settings.api_base_url)
         self._output = TelegramOutput(self._bot, self._callback_data)
         responder = DomainResponder(lambda: getattr(app.ctx, "agent", None), TelegramOutput.name())
+        inbound = InboundGuard(TelegramOutput.name())  # clean text, rate limit: as every chat channel
+        inbound.attach_app(app)
         guard = ActionServerGuard(TelegramOutput.name())  # an apology while the action server is down
         guard.attach_app(app)
         self._handler = TelegramUpdateHandler(
             self._bot,
             self._output,
-            guard.wrap(on_new_message),
+            inbound.wrap(guard.wrap(on_new_message)),
             self._callback_data,
             responder,
             self._seen_updates,

@@ -1,6 +1,7 @@
 """The REST channel of the contract, served by a real Sanic server: bad requests get a clear
-400, a sender in another channel's namespace too, a flooding sender a 429, and while the action
-server is down an apology in the conversation's language instead of silence."""
+400, a sender in another channel's namespace too, a flooding sender a 429 with a polite answer in
+its conversation's language, and while the action server is down an apology in the conversation's
+language instead of silence."""
 
 from __future__ import annotations
 
@@ -19,7 +20,8 @@ from rasa.utils.endpoints import EndpointConfig
 from sanic import Sanic
 
 from actions.services.responses import response_text
-from bot.channels.rest import MAX_MESSAGE_LENGTH, RestInput
+from bot.channels.inbound_guard import MAX_MESSAGE_LENGTH, TOO_MANY_MESSAGES
+from bot.channels.rest import RestInput
 from tests.channels.conftest import serving
 from tests.conftest import free_port
 
@@ -87,15 +89,19 @@ async def test_malformed_requests_get_a_clear_400(agent, body: bytes, headers: d
 
 
 async def test_awkward_but_valid_messages_reach_the_dialogue(agent) -> None:
-    texts = ["", "   ", "😀😀😀", "مرحبا، هل تتحدث العربية؟", "<script>alert(1)</script>", "'; DROP TABLE events; --",
-             "ctrl\x01\x07chars", "nul\x00byte"]
-    async with rest_server(agent) as url:
-        for text in texts:
+    texts = {"": "", "   ": "", "😀😀😀": "😀😀😀", "مرحبا، هل تتحدث العربية؟": "مرحبا، هل تتحدث العربية؟",
+             "<script>alert(1)</script>": "<script>alert(1)</script>",
+             "'; DROP TABLE events; --": "'; DROP TABLE events; --",
+             "ctrl\x01\x07chars\x1b[0m": "ctrlchars[0m", "nul\x00byte": "nulbyte", "two\nlines": "two\nlines"}
+    received: list[UserMessage] = []
+    async with rest_server(agent, received) as url:
+        for text, seen in texts.items():
             response = await post(url, json={"sender": "sme-1", "message": text})
             assert response.status_code == 200, text
-            assert response.json()[0]["text"] == f"echo: {text.replace(chr(0), '')}".strip()
+            assert response.json()[0]["text"] == f"echo: {seen}".strip()
         long = await post(url, json={"sender": "sme-2", "message": "a" * (MAX_MESSAGE_LENGTH + 5000)})
     assert long.json()[0]["text"] == "echo: " + "a" * MAX_MESSAGE_LENGTH
+    assert [m.text for m in received[:len(texts)]] == list(texts.values())  # what the dialogue saw
 
 
 @pytest.mark.parametrize("sender", ["telegram-4242", "widget-3f2a9c0e", "Telegram-4242", "WIDGET-x"])
@@ -120,14 +126,24 @@ async def test_other_senders_are_kept_exactly_as_sent(agent) -> None:
     assert [(m.sender_id, m.input_channel) for m in received] == [(sender, "rest") for sender in senders]
 
 
-async def test_a_flooding_sender_is_slowed_down_and_others_are_not(agent, monkeypatch) -> None:
+async def test_a_flooding_sender_is_slowed_down_told_once_in_its_language_and_others_are_not(
+    agent, rasa_domain, monkeypatch
+) -> None:
     monkeypatch.setenv("S3M_RATE_LIMIT_BURST", "3")
     monkeypatch.setenv("S3M_RATE_LIMIT_PER_MINUTE", "1")
-    async with rest_server(agent) as url:
-        codes = [(await post(url, json={"sender": "flood", "message": "hi"})).status_code for _ in range(5)]
-        other = await post(url, json={"sender": "calm", "message": "hi"})
-    assert codes == [200, 200, 200, 429, 429]
-    assert other.status_code == 200
+    await agent.tracker_store.save(DialogueStateTracker.from_events("flood", [SlotSet("language", "fr")]))
+    received: list[UserMessage] = []
+    async with rest_server(agent, received) as url:
+        answers = [await post(url, json={"sender": "flood", "message": f"hi {n}"}) for n in range(5)]
+        other = await post(url, json={"sender": "calm", "message": "hi", "metadata": {"language": "it"}})
+    assert [a.status_code for a in answers] == [200, 200, 200, 429, 429]
+    assert answers[3].headers["Retry-After"] == "10"
+    french = response_text(rasa_domain.as_dict(), TOO_MANY_MESSAGES, "fr")
+    assert [m["text"] for m in answers[3].json()] == [french]  # the polite answer, once
+    assert answers[4].json() == []
+    assert other.status_code == 200 and other.json()[0]["text"] == "echo: hi"
+    assert [(m.sender_id, m.text) for m in received] == [("flood", "hi 0"), ("flood", "hi 1"), ("flood", "hi 2"),
+                                                         ("calm", "hi")]
 
 
 async def test_while_the_action_server_is_down_the_sme_gets_an_apology_in_its_language(

@@ -227,3 +227,25 @@ async def test_the_bot_token_never_reaches_the_logs(standin, agent, caplog):
         await standin.wait_for("sendMessage")
     assert "getUpdates" in caplog.text  # the Bot API calls were logged ...
     assert TOKEN not in caplog.text  # ... without the token
+
+
+async def test_a_fast_chat_is_held_back_and_told_once_in_its_language(standin, agent, rasa_domain, monkeypatch):
+    """The guard of every chat channel: control characters dropped, and a chat over the rate
+    limit told once to wait (in its Telegram language), its further messages dropped, others served."""
+    monkeypatch.setenv("S3M_RATE_LIMIT_BURST", "2")
+    monkeypatch.setenv("S3M_RATE_LIMIT_PER_MINUTE", "1")
+    other_chat = 5151
+    updates = [message_update(text=text, language_code="de-AT") for text in ("eins\x07\x1b[0m", "zwei", "drei", "vier")]
+    updates.append(message_update(text="hello", language_code="en", chat_id=other_chat))
+    for update in updates:
+        standin.queue_update(update)
+    async with running_channel(TelegramInput(channel_settings(standin)), agent) as running:
+        await standin.wait_for("sendMessage", count=4)
+        polls = await standin.wait_for("getUpdates", count=2)  # the next poll: the whole batch was handled
+    assert polls[1].params["offset"] == updates[-1]["update_id"] + 1
+    sent = standin.calls_to("sendMessage")
+    german = response_text(rasa_domain, "utter_too_many_messages", "de")
+    assert [c.params["text"] for c in sent if c.params["chat_id"] == CHAT_ID] == ["echo: eins[0m", "echo: zwei", german]
+    assert [c.params["text"] for c in sent if c.params["chat_id"] == other_chat] == ["echo: hello"]
+    assert [m.text for m in running.received if m.sender_id == f"telegram-{CHAT_ID}"] == ["eins[0m", "zwei"]
+    assert [m.text for m in running.received if m.sender_id == f"telegram-{other_chat}"] == ["hello"]

@@ -236,6 +236,19 @@ def erased_at(engine: Engine, lead_id: int) -> datetime | None:
         return session.scalar(select(Lead.erased_at).where(Lead.id == lead_id))
 
 
+class PurgeCountingWorker(OutboxWorker):
+    """The real worker, keeping the result of each retention purge it ran: an event to wait for."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.purges: list[PurgeResult] = []
+
+    def purge_expired(self, now: datetime | None = None) -> PurgeResult:
+        result = super().purge_expired(now)
+        self.purges.append(result)
+        return result
+
+
 def run_worker(worker: OutboxWorker) -> tuple[threading.Thread, threading.Event]:
     stop = threading.Event()
     loop = threading.Thread(target=worker.run_forever, args=(stop,))
@@ -268,13 +281,16 @@ def test_the_outbox_worker_leaves_everything_when_retention_is_off(
     store: LeadStore, engine: Engine, settings: Settings, caplog: pytest.LogCaptureFixture
 ) -> None:
     lead = save_lead(store, engine, "conv-ancient", datetime(2001, 1, 1, tzinfo=UTC), employees=900)
-    worker = OutboxWorker(engine, dataclasses.replace(settings, outbox_interval=0.02, retention_days=None),
-                          retention_every=timedelta(seconds=0.05))
+    worker = PurgeCountingWorker(engine, dataclasses.replace(settings, outbox_interval=0.02, retention_days=None),
+                                 retention_every=timedelta(seconds=0.05))
     with caplog.at_level(logging.INFO):
         loop, stop = run_worker(worker)
-        stop.wait(0.5)
-        stop.set()
-        loop.join(timeout=10)
+        try:
+            wait_for(lambda: len(worker.purges) >= 3)  # three purges ran, the first one at start
+        finally:
+            stop.set()
+            loop.join(timeout=10)
+    assert [purge.describe() for purge in worker.purges[:3]] == ["retention is off: nothing purged"] * 3
     assert erased_at(engine, lead) is None
     assert "failed" not in caplog.text
 

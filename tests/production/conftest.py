@@ -11,6 +11,7 @@ import os
 import subprocess
 import sys
 import uuid
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterator
@@ -134,23 +135,30 @@ class ScaledAssistant:
         return f"scale-{uuid.uuid4().hex[:12]}"
 
 
-@pytest.fixture(scope="module")
-def scaled_assistant(small_model: Path, postgres_url: str, redis_url: str,
-                     tmp_path_factory: pytest.TempPathFactory) -> Iterator[ScaledAssistant]:
-    """Two `rasa run` processes with the small model, PostgreSQL tracker store and Redis
-    locks, behind a round-robin proxy."""
-    work = tmp_path_factory.mktemp("scaled")
+@contextmanager
+def scaled_rasa(model: Path, database_url: str, redis_url: str | None, work: Path) -> Iterator[ScaledAssistant]:
+    """Two `rasa run` processes with `model` and the PostgreSQL tracker store, behind a round-robin
+    proxy; their conversation locks in Redis, or (`redis_url` None) each in its own memory."""
     endpoints = production_endpoints(work)
-    env = production_environment(postgres_url, redis_url)
+    env = production_environment(database_url, redis_url)
     *rasa_ports, proxy_port = free_ports(RASA_PROCESSES + 1)
-    processes = [start_rasa(small_model, port, endpoints, env, work / f"rasa-{port}.log") for port in rasa_ports]
+    processes = [start_rasa(model, port, endpoints, env, work / f"rasa-{port}.log") for port in rasa_ports]
     proxy = RoundRobinProxy(proxy_port, rasa_ports)
     try:
         for rasa in processes:
             # Loading a model takes a while on 2 busy cores: a readiness wait, not a test.
             wait_until_up(f"{rasa.url}/status", rasa.process, rasa.log_path, timeout=600)
         proxy.start()
-        yield ScaledAssistant(proxy, processes, postgres_url)
+        yield ScaledAssistant(proxy, processes, database_url)
     finally:
         proxy.stop()
         stop(processes)
+
+
+@pytest.fixture(scope="module")
+def scaled_assistant(small_model: Path, postgres_url: str, redis_url: str,
+                     tmp_path_factory: pytest.TempPathFactory) -> Iterator[ScaledAssistant]:
+    """Two `rasa run` processes with the small model, PostgreSQL tracker store and Redis
+    locks, behind a round-robin proxy."""
+    with scaled_rasa(small_model, postgres_url, redis_url, tmp_path_factory.mktemp("scaled")) as scaled:
+        yield scaled

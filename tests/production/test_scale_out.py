@@ -2,7 +2,8 @@
 
 Without shared locks two processes load the same tracker at once and the later save
 finds "its" new events already counted: a message's events are silently dropped. These
-tests fail that way when S3M_REDIS_URL is not set (checked by hand: docs/production.md).
+tests fail that way when S3M_REDIS_URL is not set: test_scale_out_without_locks.py is that
+negative control.
 """
 
 from __future__ import annotations

@@ -60,9 +60,7 @@ REGISTRATIONS = {
         ("rund 40", "sector"),
         (Click("Diagnostik"), "interests"),
         ("ein Technologiezentrum", "target_regions"),
-        # "Keine Präferenz" (payload /deny) would be re-asked: actions/services/details.py
-        # ignores payloads at this question (reported); a region's button works.
-        (Click("Wallonien (BE)"), "registration_confirmed"),
+        (Click("Keine Präferenz"), "registration_confirmed"),  # the button's payload is /deny
         (Click("Ja, speichern"), None),
     ],
 }
@@ -185,7 +183,7 @@ def test_german_registration_on_a_phone_across_a_reload(browser: Browser, assist
         expect(chat.button("Ja, ich bin einverstanden")).to_be_disabled()
 
         def on_step(index: int, step: str | Click) -> None:
-            if step == Click("Wallonien (BE)"):  # the summary with its buttons
+            if step == Click("Keine Präferenz"):  # the summary with its buttons
                 screenshot(page, screenshot_dir, "de-phone", PHONE)
                 screenshot(page, screenshot_dir, "de-desktop", DESKTOP)
                 page.set_viewport_size(PHONE)
@@ -200,7 +198,7 @@ def test_german_registration_on_a_phone_across_a_reload(browser: Browser, assist
         assert lead["language"] == "de" and lead["qualified"] is True, lead["qualification_reasons"]
         assert (lead["company_name"], lead["email"]) == ("Alpenmed GmbH", "j.hartmann@alpenmed.de")
         assert (lead["country"], lead["employees"], lead["sector"]) == ("DE", 40, "diagnostics")
-        assert set(lead["interests"]) == {"technology_centre"} and lead["target_regions"] == ["biowin"]
-        assert (lead["cluster"], lead["cc_clusters"]) == ("bioregio_stern", ["biowin"])
+        assert set(lead["interests"]) == {"technology_centre"} and lead["target_regions"] == []
+        assert (lead["cluster"], lead["cc_clusters"]) == ("bioregio_stern", [])
     finally:
         context.close()
