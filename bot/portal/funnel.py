@@ -111,8 +111,8 @@ def read_conversations(
     query = text(
         "SELECT sender_id, type_name, timestamp, data FROM events WHERE "
         + " AND ".join(conditions) + " ORDER BY sender_id, timestamp, id"
-    ).bindparams(*(bindparam(name) for name in values))
-    rows = connection.execution_options(stream_results=True, yield_per=5000).execute(query, values)
+    ).bindparams(*(bindparam(name) for name in values)).execution_options(stream_results=True, max_row_buffer=5000)
+    rows = connection.execute(query, values)
     return summarise_conversations(rows, threshold)
 
 
