@@ -50,6 +50,9 @@ ANSWERS: dict[str, Any] = {
     "target_regions": ["biopmed"], "event_id": "example-brokerage-lyon", "registration_confirmed": True,
 }
 QUESTIONS = tuple(ANSWERS)
+SMES = [("Medisens SAS", "Claire Martin"), ("Alpenmed GmbH", "Julia Hartmann"), ("Meditalia Srl", "Marco Rossi"),
+        ("MedSilTech sp. z o.o.", "Anna Nowak"), ("Namur Digital Health SPRL", "Julie Lambert"),
+        ("Torino BioSense S.r.l.", "Giulia Bianchi"), ("Oxford Wearables Ltd", "Emma Clarke")]
 COUNTRY_OF = {"lyonbiopole": "FR", "biowin": "BE", "medsilesia": "PL", "biopmed": "IT", "bioregio_stern": "DE"}
 
 # Steps a script can end at, in funnel order (bot.portal.analytics.STAGES).
@@ -187,10 +190,12 @@ def store_leads(session: Session, scripts: Iterable[Script]) -> int:
     for script in scripts:
         if script.outcome not in (REGISTERED, QUALIFIED, HANDED_OFF, CONTACTED):
             continue
+        company, contact = SMES[count % len(SMES)]
         saved_at = script.start + timedelta(minutes=5)
         copies = [code for code in ANSWERS["target_regions"] if code != script.cluster]
-        lead = Lead(conversation_id=script.sender_id, language=script.language, company_name="Medisens",
-                    contact_name="Claire Martin", email="claire@medisens.example", country=COUNTRY_OF[script.cluster],
+        lead = Lead(conversation_id=script.sender_id, language=script.language, company_name=company,
+                    contact_name=contact, email=f"{contact.split()[0].lower()}@{company.split()[0].lower()}.example",
+                    country=COUNTRY_OF[script.cluster],
                     employees=400.0 if script.outcome == REGISTERED else 40.0, sector="medical_devices",
                     interests=ANSWERS["interests"], target_regions=ANSWERS["target_regions"],
                     event_id=ANSWERS["event_id"], qualified=script.outcome != REGISTERED,

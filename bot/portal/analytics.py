@@ -19,7 +19,7 @@ in its owning cluster's region, so that the regions add up to the whole.
 
 from __future__ import annotations
 
-from collections import Counter, defaultdict
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Iterable
@@ -31,7 +31,7 @@ from bot.leads.clusters import LANGUAGE_CODES, ClusterTable
 from bot.leads.models import Lead, LeadStatusChange, OutboxMessage
 from bot.leads.routing import route
 from bot.leads.serialize import as_utc
-from bot.portal.funnel import FIRST_TRY, QUESTIONS, ConversationSummary, read_conversations
+from bot.portal.funnel import FIRST_TRY, QUESTIONS, ConversationCache, ConversationSummary
 
 STAGES = ("conversations", "questions_answered", "consent_asked", "consent_given", "registered", "qualified",
           "handed_off", "contacted")
@@ -40,7 +40,10 @@ CONTACTED_STATUSES = ("contacted", "in_progress", "converted")
 
 @dataclass(frozen=True)
 class AnalyticsFilters:
-    """None means "any"; `cluster` is forced to the staff member's own by the routes."""
+    """None means "any"; `cluster` is forced to the staff member's own by the routes.
+
+    A conversation belongs to the period in which its first message was written.
+    """
 
     cluster: str | None = None
     language: str | None = None
@@ -130,7 +133,7 @@ def compute_analytics(
     filters: AnalyticsFilters,
     clusters: ClusterTable,
 ) -> Analytics:
-    """The figures of the conversations that pass the filters (the period and channel are SQL's job)."""
+    """The figures of the conversations that pass the filters."""
     reached: Counter = Counter()
     asked, first_try, after_reask, left = Counter(), Counter(), Counter(), Counter()
     faq_asked, faq_conversations = Counter(), Counter()
@@ -169,7 +172,7 @@ def compute_report(
     for summary in summaries:
         outcome = outcomes.get(summary.sender_id)
         owner, _ = conversation_clusters(summary, outcome, clusters)
-        if filters.cluster and owner != filters.cluster or filters.language and summary.language != filters.language:
+        if filters.cluster and owner != filters.cluster or not _in_scope(summary, filters):
             continue
         row = rows.setdefault((owner, summary.language), ReportRow(owner, summary.language))
         for index in range(stage_reached(summary, outcome) + 1):
@@ -183,7 +186,7 @@ def compute_report(
 def _selected(summaries: Iterable[ConversationSummary], outcomes: dict[str, LeadOutcome],
               filters: AnalyticsFilters, clusters: ClusterTable) -> Iterable[ConversationSummary]:
     for summary in summaries:
-        if filters.language and summary.language != filters.language:
+        if not _in_scope(summary, filters):
             continue
         if filters.cluster and filters.cluster not in conversation_clusters(
                 summary, outcomes.get(summary.sender_id), clusters)[1]:
@@ -191,8 +194,16 @@ def _selected(summaries: Iterable[ConversationSummary], outcomes: dict[str, Lead
         yield summary
 
 
-def read_lead_outcomes(session: Session, since: datetime | None, until: datetime | None) -> dict[str, LeadOutcome]:
-    """Per conversation id, what became of the leads saved in [since, until)."""
+def _in_scope(summary: ConversationSummary, filters: AnalyticsFilters) -> bool:
+    return (not filters.language or summary.language == filters.language) and \
+        (not filters.channel or summary.channel == filters.channel) and \
+        (filters.since is None or summary.started_at >= filters.since.timestamp()) and \
+        (filters.until is None or summary.started_at < filters.until.timestamp())
+
+
+def read_lead_outcomes(session: Session, since: datetime | None) -> dict[str, LeadOutcome]:
+    """Per conversation id, what became of its leads saved since `since` (a lead follows its conversation's start;
+    one begun on the last evening of a period may register after midnight, so there is no upper bound)."""
     sent = exists().where(OutboxMessage.lead_id == Lead.id, OutboxMessage.status == "sent")
     contacted = exists().where(LeadStatusChange.lead_id == Lead.id,
                                LeadStatusChange.status.in_(CONTACTED_STATUSES))
@@ -200,8 +211,6 @@ def read_lead_outcomes(session: Session, since: datetime | None, until: datetime
                    sent.label("sent"), contacted.label("contacted")).order_by(Lead.id)
     if since is not None:
         query = query.where(Lead.created_at >= as_utc(since))
-    if until is not None:
-        query = query.where(Lead.created_at < as_utc(until))
     outcomes: dict[str, LeadOutcome] = {}
     for conversation_id, qualified, status, owner, copies, was_sent, was_contacted in session.execute(query):
         handed_off = bool(qualified and was_sent)
@@ -221,20 +230,21 @@ def _furthest(first: LeadOutcome, second: LeadOutcome) -> LeadOutcome:
     return first if progress(first) > progress(second) else second
 
 
-def analyse(session: Session, filters: AnalyticsFilters, threshold: float, clusters: ClusterTable) -> Analytics:
-    summaries = read_conversations(session.connection(), filters.since, filters.until, filters.channel, threshold)
-    outcomes = read_lead_outcomes(session, filters.since, filters.until)
+def analyse(session: Session, filters: AnalyticsFilters, conversations: ConversationCache,
+            clusters: ClusterTable) -> Analytics:
+    summaries = conversations.summaries(session.connection())
+    outcomes = read_lead_outcomes(session, filters.since)
     return compute_analytics(summaries, outcomes, filters, clusters)
 
 
-def monthly_report(session: Session, month: date, filters: AnalyticsFilters, threshold: float,
+def monthly_report(session: Session, month: date, filters: AnalyticsFilters, conversations: ConversationCache,
                    clusters: ClusterTable) -> tuple[list[ReportRow], Analytics]:
     """The report of one calendar month (UTC): rows per region and language, and the month's figures."""
     since, until = month_bounds(month)
     filters = AnalyticsFilters(cluster=filters.cluster, language=filters.language, channel=filters.channel,
                                since=since, until=until)
-    summaries = list(read_conversations(session.connection(), since, until, filters.channel, threshold))
-    outcomes = read_lead_outcomes(session, since, until)
+    summaries = conversations.summaries(session.connection())
+    outcomes = read_lead_outcomes(session, since)
     return (compute_report(summaries, outcomes, filters, clusters),
             compute_analytics(summaries, outcomes, filters, clusters))
 
@@ -250,10 +260,3 @@ def report_totals(rows: Iterable[ReportRow]) -> list[int]:
     for row in rows:
         totals = [total + value for total, value in zip(totals, row.stages, strict=True)]
     return totals
-
-
-def rows_per_cluster(rows: Iterable[ReportRow]) -> dict[str, list[ReportRow]]:
-    grouped: dict[str, list[ReportRow]] = defaultdict(list)
-    for row in rows:
-        grouped[row.cluster].append(row)
-    return dict(grouped)

@@ -145,8 +145,7 @@ def _csv_response(content: str, filename: str) -> Response:
 @router.get("/analytics")
 def analytics_page(request: Request, user: CurrentUser, session: DbSession) -> Response:
     form = read_form(request.query_params, user)
-    settings = request.app.state.settings
-    analytics = analyse(session, form.filters, settings.unrecognised_confidence, load_clusters())
+    analytics = analyse(session, form.filters, request.app.state.conversations, load_clusters())
     return render(request, "analytics.html", user, {
         "form": form, "analytics": analytics, "charts": chart_data(analytics, Translator(user.language)),
         "channels": ALL_CHANNELS, "query": urlencode(form.query),
@@ -159,7 +158,7 @@ def analytics_csv(request: Request, user: CurrentUser, session: DbSession, table
     if table not in TABLES:
         raise PageNotFound()
     form = read_form(request.query_params, user)
-    analytics = analyse(session, form.filters, request.app.state.settings.unrecognised_confidence, load_clusters())
+    analytics = analyse(session, form.filters, request.app.state.conversations, load_clusters())
     header, rows = table_rows(analytics, table)
     name = f"analytics-{table}-{form.since.isoformat()}-{form.until.isoformat()}.csv"
     return _csv_response(table_csv(header, rows, user.language), name)
@@ -169,7 +168,7 @@ def analytics_csv(request: Request, user: CurrentUser, session: DbSession, table
 def report_page(request: Request, user: CurrentUser, session: DbSession) -> Response:
     form = read_form(request.query_params, user)
     month = _month(request.query_params.get("month"), datetime.now(UTC).date())
-    rows, analytics = monthly_report(session, month, form.filters, request.app.state.settings.unrecognised_confidence,
+    rows, analytics = monthly_report(session, month, form.filters, request.app.state.conversations,
                                      load_clusters())
     return render(request, "analytics_report.html", user, {
         "form": form, "month": month, "rows": rows, "totals": report_totals(rows), "analytics": analytics,
@@ -183,8 +182,7 @@ def report_page(request: Request, user: CurrentUser, session: DbSession) -> Resp
 def report_csv(request: Request, user: CurrentUser, session: DbSession) -> Response:
     form = read_form(request.query_params, user)
     month = _month(request.query_params.get("month"), datetime.now(UTC).date())
-    rows, _ = monthly_report(session, month, form.filters, request.app.state.settings.unrecognised_confidence,
-                             load_clusters())
+    rows, _ = monthly_report(session, month, form.filters, request.app.state.conversations, load_clusters())
     audit.record(session, "exported", user, report=month.strftime("%Y-%m"), cluster=form.cluster or None)
     session.commit()
     header, body = report_table(rows)

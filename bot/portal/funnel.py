@@ -1,11 +1,12 @@
 """What each conversation went through, replayed from Rasa's tracker store, for the analytics.
 
-The only module that reads Rasa's `events` table for analytics. SQL does the coarse work
-(the period, the channel, and only the event types the replay needs: `user`, `slot` and
-`active_loop`, so the bot's replies and actions are never loaded); `summarise_conversations`
+The only module that reads Rasa's `events` table for analytics. SQL selects only the event
+types the replay needs (`user`, `slot` and `active_loop`: the bot's replies and actions are
+never loaded) and only the conversations with new events; `summarise_conversations`
 is a pure function over those rows, so the figures can be checked on SQLite and PostgreSQL
 against conversations whose outcome is known in advance (tests/portal/test_analytics.py).
 
+`ConversationCache` keeps the summaries between requests and reads only what changed.
 A summary holds codes and counts only: no text an SME typed, no slot value but the
 country and target regions that route a conversation to a cluster.
 """
@@ -13,11 +14,11 @@ country and target regions that route a conversation to a cluster.
 from __future__ import annotations
 
 import json
+import threading
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import datetime
 from itertools import groupby
-from typing import Any, Iterable, Iterator
+from typing import Any, Collection, Iterable, Iterator
 
 from sqlalchemy import bindparam, inspect, text
 from sqlalchemy.engine import Connection
@@ -46,6 +47,7 @@ DIGRESSION_CONFIDENCE = 0.7
 """Messages the form leaves to the rules (as in actions/registration.py): not an attempt to answer."""
 
 EVENT_TYPES = ("user", "slot", "active_loop")
+SENDERS_PER_QUERY = 500
 
 FIRST_TRY = "first_try"
 AFTER_REASK = "after_reask"
@@ -82,38 +84,80 @@ def channel_of(sender_id: str) -> str:
 
 
 def read_conversations(
-    connection: Connection,
-    since: datetime | None,
-    until: datetime | None,
-    channel: str | None,
-    threshold: float,
+    connection: Connection, threshold: float, senders: Collection[str] | None = None, up_to_id: int | None = None
 ) -> Iterator[ConversationSummary]:
-    """Summaries of the conversations with events in [since, until) on `channel` (None: all).
+    """Summaries of all stored conversations, or of those of `senders`, from their whole history.
 
     Rows are streamed (a server-side cursor on PostgreSQL), one conversation in memory at a time.
     """
     if not inspect(connection).has_table("events"):
         return iter(())
-    conditions = ["type_name IN ('user', 'slot', 'active_loop')"]
+    if senders is not None and not senders:
+        return iter(())
+    conditions = [f"type_name IN ({', '.join(repr(name) for name in EVENT_TYPES)})"]
     values: dict[str, Any] = {}
-    if since is not None:
-        conditions.append("timestamp >= :since")
-        values["since"] = since.timestamp()
-    if until is not None:
-        conditions.append("timestamp < :until")
-        values["until"] = until.timestamp()
-    if channel in CHANNELS:
-        conditions.append("sender_id LIKE :prefix")
-        values["prefix"] = f"{channel}-%"
-    elif channel == REST:
-        conditions.append(" AND ".join(f"sender_id NOT LIKE :not_{name}" for name in CHANNELS))
-        values.update({f"not_{name}": f"{name}-%" for name in CHANNELS})
+    if up_to_id is not None:
+        conditions.append("id <= :up_to_id")
+        values["up_to_id"] = up_to_id
+    expanding = []
+    if senders is not None:
+        conditions.append("sender_id IN :senders")
+        values["senders"] = sorted(senders)
+        expanding.append(bindparam("senders", expanding=True))
     query = text(
         "SELECT sender_id, type_name, timestamp, data FROM events WHERE "
         + " AND ".join(conditions) + " ORDER BY sender_id, timestamp, id"
-    ).bindparams(*(bindparam(name) for name in values)).execution_options(stream_results=True, max_row_buffer=5000)
-    rows = connection.execute(query, values)
-    return summarise_conversations(rows, threshold)
+    ).bindparams(*expanding).execution_options(stream_results=True, max_row_buffer=5000)
+    return summarise_conversations(connection.execute(query, values), threshold)
+
+
+class ConversationCache:
+    """Every conversation's summary, kept up to date by reading only the conversations with new events.
+
+    The portal's analytics would otherwise replay the whole `events` table per request (seconds
+    for 10,000 conversations, docs/portal.md). A look at the table costs one aggregate query;
+    conversations with events past the last one seen are replayed again from their whole
+    history. When rows disappeared (an erasure, the retention purge) or appeared below that
+    mark (writers committing out of order), everything is read again.
+    """
+
+    def __init__(self, threshold: float) -> None:
+        self.threshold = threshold
+        self._lock = threading.Lock()
+        self._summaries: dict[str, ConversationSummary] = {}
+        self._last_id = 0
+        self._rows = 0
+
+    def summaries(self, connection: Connection) -> list[ConversationSummary]:
+        with self._lock:
+            self._refresh(connection)
+            return list(self._summaries.values())
+
+    def _refresh(self, connection: Connection) -> None:
+        if not inspect(connection).has_table("events"):
+            self._summaries, self._last_id, self._rows = {}, 0, 0
+            return
+        rows, last_id, newer = connection.execute(
+            text("SELECT count(*), coalesce(max(id), 0), coalesce(sum(CASE WHEN id > :last THEN 1 ELSE 0 END), 0)"
+                 " FROM events"), {"last": self._last_id}).one()
+        if rows == self._rows and last_id == self._last_id:
+            return
+        if rows != self._rows + newer:  # rows deleted, or committed below the mark: read everything again
+            self._summaries = {summary.sender_id: summary
+                               for summary in read_conversations(connection, self.threshold, up_to_id=last_id)}
+        else:
+            changed = set(connection.scalars(
+                text("SELECT DISTINCT sender_id FROM events WHERE id > :last AND id <= :up_to"),
+                {"last": self._last_id, "up_to": last_id}))
+            for start in range(0, len(changed), SENDERS_PER_QUERY):
+                batch = sorted(changed)[start:start + SENDERS_PER_QUERY]
+                fresh = {s.sender_id: s for s in read_conversations(connection, self.threshold, batch, last_id)}
+                for sender_id in batch:
+                    if sender_id in fresh:
+                        self._summaries[sender_id] = fresh[sender_id]
+                    else:
+                        self._summaries.pop(sender_id, None)
+        self._rows, self._last_id = rows, last_id
 
 
 def summarise_conversations(

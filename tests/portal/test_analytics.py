@@ -16,7 +16,7 @@ import pytest
 from fastapi.testclient import TestClient
 from rasa.core.tracker_store import SQLTrackerStore
 from rasa.shared.core.domain import Domain
-from rasa.shared.core.events import ActionExecuted, SessionStarted
+from rasa.shared.core.events import ActionExecuted, SessionStarted, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 from sqlalchemy import select, text
 from sqlalchemy.engine import Engine
@@ -41,7 +41,7 @@ from benchmarks.analytics_conversations import (
 from bot.leads.clusters import load_clusters
 from bot.leads.models import Lead
 from bot.portal.analytics import AnalyticsFilters, QuestionFigures, analyse, monthly_report
-from bot.portal.funnel import read_conversations
+from bot.portal.funnel import ConversationCache, read_conversations
 
 THRESHOLD = 0.6
 NOVEMBER = AnalyticsFilters(since=datetime(2026, 11, 1, tzinfo=UTC), until=datetime(2026, 12, 1, tzinfo=UTC))
@@ -79,8 +79,8 @@ def conversations(engine: Engine, session: Session) -> Session:
 
 
 def figures(session: Session, **filters):
-    return analyse(session, AnalyticsFilters(since=NOVEMBER.since, until=NOVEMBER.until, **filters), THRESHOLD,
-                   load_clusters())
+    return analyse(session, AnalyticsFilters(since=NOVEMBER.since, until=NOVEMBER.until, **filters),
+                   ConversationCache(THRESHOLD), load_clusters())
 
 
 def test_the_funnel_counts_each_conversation_up_to_the_step_it_reached(conversations: Session) -> None:
@@ -126,12 +126,14 @@ def test_filters_by_language_channel_period_and_cluster(conversations: Session) 
     # BioPmed gets a copy of every lead (all name Piedmont) and the Italian conversation.
     assert counts(cluster="biopmed") == [5, 5, 5, 4, 4, 3, 2, 1]
     since, until = datetime(2026, 11, 5, tzinfo=UTC), datetime(2026, 11, 8, tzinfo=UTC)
-    period = analyse(conversations, AnalyticsFilters(since=since, until=until), THRESHOLD, load_clusters())
+    period = analyse(conversations, AnalyticsFilters(since=since, until=until), ConversationCache(THRESHOLD),
+                     load_clusters())
     assert [count for _, count in period.stages] == [3, 3, 3, 2, 1, 0, 0, 0]
 
 
 def test_the_monthly_report_counts_each_conversation_once_per_region_and_language(conversations: Session) -> None:
-    rows, month = monthly_report(conversations, date(2026, 11, 1), AnalyticsFilters(), THRESHOLD, load_clusters())
+    rows, month = monthly_report(conversations, date(2026, 11, 1), AnalyticsFilters(), ConversationCache(THRESHOLD),
+                                 load_clusters())
 
     assert {(row.cluster, row.language): row.stages for row in rows} == {
         ("lyonbiopole", "fr"): [2, 2, 1, 1, 1, 1, 1, 0],
@@ -145,7 +147,8 @@ def test_the_monthly_report_counts_each_conversation_once_per_region_and_languag
     assert [(row.cluster, row.language) for row in rows][:4] == [  # clusters as in the contract, then languages
         ("lyonbiopole", "fr"), ("biowin", "en"), ("medsilesia", "de"), ("medsilesia", "pl")]
     assert [count for _, count in month.stages] == [9, 8, 6, 5, 4, 3, 2, 1]
-    october, _ = monthly_report(conversations, date(2026, 10, 1), AnalyticsFilters(), THRESHOLD, load_clusters())
+    october, _ = monthly_report(conversations, date(2026, 10, 1), AnalyticsFilters(), ConversationCache(THRESHOLD),
+                                load_clusters())
     assert [(row.cluster, row.language, row.stages[:2]) for row in october] == [("bioregio_stern", "en", [1, 1])]
 
 
@@ -156,7 +159,31 @@ def test_only_the_needed_event_types_are_read(conversations: Session) -> None:
     needed = connection.execute(
         text("SELECT count(*) FROM events WHERE type_name IN ('user', 'slot', 'active_loop')")).scalar_one()
     assert needed < stored / 2
-    assert len(list(read_conversations(connection, NOVEMBER.since, NOVEMBER.until, None, THRESHOLD))) == 9
+    assert len(list(read_conversations(connection, THRESHOLD))) == 10  # and the silent one has no summary
+    assert [s.sender_id for s in read_conversations(connection, THRESHOLD, ["october", "widget-silent"])] == ["october"]
+
+
+def test_the_cache_reads_new_conversations_and_forgets_erased_ones(engine: Engine, conversations: Session) -> None:
+    cache = ConversationCache(THRESHOLD)
+    assert len(cache.summaries(conversations.connection())) == 10
+    conversations.commit()
+
+    late = Script("telegram-late", "pl", QUESTION, faq_topics=("faq/duration",), start=day(20))
+    store_conversations(engine, [late])
+    with engine.begin() as connection:  # a conversation goes on: only its events are new
+        connection.execute(RASA_EVENTS.insert(), event_rows("greet-only", [
+            UserUttered("what does it cost?", intent={"name": "faq", "confidence": 0.9},
+                        parse_data={"intent": {"name": "faq", "confidence": 0.9}, "text": "what does it cost?",
+                                    "response_selector": {"faq": {"response": {"intent_response_key": "faq/cost"}}}},
+                        timestamp=day(21).timestamp())]))
+    result = analyse(conversations, NOVEMBER, cache, load_clusters())
+    assert result.stages[:2] == [("conversations", 10), ("questions_answered", 10)]
+    assert ("faq/duration", 1, 1) in result.faq_topics and ("faq/cost", 4, 4) in result.faq_topics
+    conversations.commit()
+
+    with engine.begin() as connection:  # the retention purge deletes a silent conversation's events
+        connection.execute(RASA_EVENTS.delete().where(RASA_EVENTS.c.sender_id == "telegram-late"))
+    assert [count for _, count in analyse(conversations, NOVEMBER, cache, load_clusters()).stages][:2] == [9, 9]
 
 
 def test_generated_rows_are_those_rasas_tracker_store_writes(tmp_path) -> None:

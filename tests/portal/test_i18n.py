@@ -10,9 +10,9 @@ from fastapi.testclient import TestClient
 from markupsafe import escape
 from sqlalchemy.orm import Session
 
+from bot.config import PROJECT_ROOT
 from bot.leads.clusters import LANGUAGE_CODES
 from bot.leads.qualification import INTEREST_CODES, SECTOR_CODES
-from bot.config import PROJECT_ROOT
 from bot.portal.analytics import STAGES
 from bot.portal.audit import AUDIT_ACTIONS
 from bot.portal.funnel import ALL_CHANNELS, QUESTIONS
