@@ -5,6 +5,9 @@ questions, refusals, abandoned and completed registrations, about 40 events each
 scratch database, then times the analytics page's queries (all clusters, one cluster, one
 language, one channel, the monthly report) and the query Rasa's tracker store runs for every
 message (one conversation's events), alone and while another process computes the analytics.
+The portal keeps conversation summaries between requests (bot.portal.funnel.ConversationCache):
+the first page after a start reads every conversation ("cold"), later ones only a look at the
+table ("warm") or the conversations with new events ("after 100 new conversations").
 
     python -m benchmarks.analytics [--conversations 10000] [--rounds 5] [--server URL]
 
@@ -26,12 +29,13 @@ from typing import Any, Callable
 from sqlalchemy import text
 from sqlalchemy.orm import Session, sessionmaker
 
-from benchmarks.analytics_conversations import random_scripts, store_conversations, store_leads
+from benchmarks.analytics_conversations import Script, random_scripts, store_conversations, store_leads
 from bot.config import PROJECT_ROOT
 from bot.database import build_engine, create_scratch_database, drop_scratch_database
 from bot.leads import schema
 from bot.leads.clusters import load_clusters
 from bot.portal.analytics import AnalyticsFilters, analyse, monthly_report
+from bot.portal.funnel import ConversationCache
 
 SERVER = os.environ.get("S3M_TEST_POSTGRES_URL", "postgresql+psycopg2://postgres@127.0.0.1:5432/test")
 MONTH = AnalyticsFilters(since=datetime(2026, 11, 1, tzinfo=UTC), until=datetime(2026, 12, 1, tzinfo=UTC))
@@ -50,12 +54,13 @@ def timed(action: Callable[[], Any], rounds: int) -> dict[str, float]:
 
 
 def _analytics_forever(url: str, started: Any, stop: Any) -> None:
+    """The worst case for the assistant: every page computed from scratch, without the cache."""
     engine = build_engine(url)
     sessions = sessionmaker(engine, future=True)
     started.set()
     while not stop.is_set():
         with sessions() as session:
-            analyse(session, MONTH, THRESHOLD, load_clusters())
+            analyse(session, MONTH, ConversationCache(THRESHOLD), load_clusters())
     engine.dispose()
 
 
@@ -89,32 +94,53 @@ def run(conversations: int, rounds: int, server: str, keep: bool) -> dict[str, A
         clusters = load_clusters()
         sessions = sessionmaker(engine, future=True)
 
-        def page(filters: AnalyticsFilters) -> Callable[[], Any]:
+        cache = ConversationCache(THRESHOLD)
+
+        def page(filters: AnalyticsFilters, fresh: bool = False) -> Callable[[], Any]:
             def compute() -> Any:
                 with sessions() as session:
-                    return analyse(session, filters, THRESHOLD, clusters)
+                    return analyse(session, filters, ConversationCache(THRESHOLD) if fresh else cache, clusters)
             return compute
 
         def report() -> Any:
             with sessions() as session:
-                return monthly_report(session, date(2026, 11, 1), AnalyticsFilters(), THRESHOLD, clusters)
+                return monthly_report(session, date(2026, 11, 1), AnalyticsFilters(), cache, clusters)
 
+        def new_conversations() -> None:
+            more = [Script(f"widget-new{len(scripts) + number}", start=datetime(2026, 11, 30, 12, tzinfo=UTC))
+                    for number in range(100)]
+            scripts.extend(more)
+            store_conversations(engine, more)
+
+        def page_after_new_conversations() -> None:
+            new_conversations()
+            started = time.perf_counter()
+            page(MONTH)()
+            incremental.append(time.perf_counter() - started)
+
+        cold = timed(page(MONTH, fresh=True), rounds)
+        page(MONTH)()  # fills the cache
+        incremental: list[float] = []
+        for _ in range(rounds):
+            page_after_new_conversations()
         with sessions() as session:
-            stages = analyse(session, MONTH, THRESHOLD, clusters).stages
+            stages = analyse(session, MONTH, cache, clusters).stages
         results: dict[str, Any] = {
-            "conversations": conversations, "event_rows": rows, "leads": leads,
+            "conversations": conversations, "added_during_run": len(scripts) - conversations,
+            "event_rows": rows, "leads": leads,
             "generation_s": round(generated, 1), "funnel": dict(stages),
             "queries": {
-                "all clusters, one month": timed(page(MONTH), rounds),
-                "one cluster (biowin)": timed(page(AnalyticsFilters(cluster="biowin", since=MONTH.since,
-                                                                    until=MONTH.until)), rounds),
-                "one language (de)": timed(page(AnalyticsFilters(language="de", since=MONTH.since,
-                                                                 until=MONTH.until)), rounds),
-                "one channel (telegram)": timed(page(AnalyticsFilters(channel="telegram", since=MONTH.since,
-                                                                      until=MONTH.until)), rounds),
-                "one week": timed(page(AnalyticsFilters(since=datetime(2026, 11, 9, tzinfo=UTC),
-                                                        until=datetime(2026, 11, 16, tzinfo=UTC))), rounds),
-                "monthly report": timed(report, rounds),
+                "cold: all clusters, a month": cold,
+                "warm: all clusters, a month": timed(page(MONTH), rounds),
+                "after 100 new conversations": {"median_s": round(statistics.median(incremental), 3),
+                                                "max_s": round(max(incremental), 3)},
+                "warm: one cluster (biowin)": timed(page(AnalyticsFilters(cluster="biowin", since=MONTH.since,
+                                                                          until=MONTH.until)), rounds),
+                "warm: one language (de)": timed(page(AnalyticsFilters(language="de", since=MONTH.since,
+                                                                       until=MONTH.until)), rounds),
+                "warm: one channel (telegram)": timed(page(AnalyticsFilters(channel="telegram", since=MONTH.since,
+                                                                            until=MONTH.until)), rounds),
+                "warm: monthly report": timed(report, rounds),
             },
         }
         engine.dispose()
@@ -143,14 +169,14 @@ def main() -> None:
     parser.add_argument("--keep", action="store_true", help="keep the scratch database")
     arguments = parser.parse_args()
     results = run(arguments.conversations, arguments.rounds, arguments.server, arguments.keep)
-    print(f"{results['conversations']} conversations, {results['event_rows']} event rows, {results['leads']} leads "
+    print(f"{results['conversations']} conversations (+{results['added_during_run']} during the run), {results['event_rows']} event rows, {results['leads']} leads "
           f"(generated in {results['generation_s']} s)")
     print("funnel:", ", ".join(f"{stage} {count}" for stage, count in results["funnel"].items()))
     for name, figures in results["queries"].items():
-        print(f"{name:28} median {figures['median_s']:6.3f} s   max {figures['max_s']:6.3f} s")
+        print(f"{name:32} median {figures['median_s']:6.3f} s   max {figures['max_s']:6.3f} s")
     for name in ("tracker_read_alone", "tracker_read_during_analytics"):
         figures = results[name]
-        print(f"{name:28} p50 {figures['p50_ms']:6.2f} ms   p95 {figures['p95_ms']:6.2f} ms")
+        print(f"{name:32} p50 {figures['p50_ms']:6.2f} ms   p95 {figures['p95_ms']:6.2f} ms")
     out = PROJECT_ROOT / "results" / "analytics.json"
     out.parent.mkdir(exist_ok=True)
     out.write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")

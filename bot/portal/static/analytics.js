@@ -34,6 +34,10 @@
   document.querySelectorAll("canvas[data-chart]").forEach(function (canvas) {
     var name = canvas.getAttribute("data-chart");
     var config = specs[name](data[name]);
+    if (config.options.indexAxis === "y") {  // every step, question and topic named, none skipped
+      config.options.scales = config.options.scales || {};
+      config.options.scales.y = Object.assign({ticks: {autoSkip: false}}, config.options.scales.y);
+    }
     config.options.animation = false;  // drawn at once: printing and screenshots see the whole chart
     config.options.maintainAspectRatio = false;
     new Chart(canvas, config);  // eslint-disable-line no-new
