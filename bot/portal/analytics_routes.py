@@ -172,7 +172,7 @@ def report_page(request: Request, user: CurrentUser, session: DbSession) -> Resp
                                      load_clusters())
     return render(request, "analytics_report.html", user, {
         "form": form, "month": month, "rows": rows, "totals": report_totals(rows), "analytics": analytics,
-        "stages": STAGES, "generated_at": datetime.now(UTC), "channels": ALL_CHANNELS,
+        "stages": STAGES, "generated_at": datetime.now(UTC), "channels": ALL_CHANNELS, "clusters": load_clusters(),
         "query": urlencode({"month": f"{month:%Y-%m}", "cluster": form.cluster, "language": form.language,
                             "channel": form.channel}),
     })

@@ -237,6 +237,7 @@ def test_admins_export_every_table_and_the_monthly_report(conversations: Session
     report = admin_browser.get("/analytics/report?month=2026-11")
     assert report.status_code == 200
     assert 'data-cluster="medsilesia" data-language="pl"' in report.text
+    assert "Upper Silesia, PL (GAPR-Medsilesia)" in report.text
     rows = _csv(admin_browser.get("/analytics/report.csv?month=2026-11"))
     assert rows[0][:4] == ["cluster", "region", "country", "language"]
     assert ["medsilesia", "Upper Silesia", "PL", "pl", "1", "1", "1", "1", "0", "0", "0", "0"] in rows
