@@ -12,7 +12,7 @@ RASA   := $(PYTHON) -m rasa
 STAMP  := $(VENV)/.installed
 WIDGET := bot/portal/static/widget/s3martmed-chat.js
 
-.PHONY: help install widget lock lint test test-python test-production-stack validate train test-stories run bench-nlu bench-e2e bench clean
+.PHONY: help install widget lock lint test test-python test-production-stack validate train test-stories run bench-nlu bench-e2e bench bench-analytics clean
 
 help:  ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-14s %s\n", $$1, $$2}'
@@ -84,6 +84,9 @@ bench-nlu: install  ## Measure the NLU: one model vs five, per language (docs/nl
 
 bench: install  ## Reply latency under load, ours against the rasa init bot (docs/benchmark.md)
 	$(PYTHON) -m benchmarks.latency $(BENCH_ARGS)
+
+bench-analytics: install  ## Portal analytics on 10,000 generated conversations in PostgreSQL (docs/portal.md)
+	$(PYTHON) -m benchmarks.analytics $(BENCH_ARGS)
 
 clean:  ## Remove trained models and test results
 	rm -rf models results .rasa

@@ -16,8 +16,8 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.services.details import NO_EVENT
-from actions.services.events import upcoming_events
 from actions.services.responses import response_buttons, response_text
+from bot.event_catalogue import upcoming_events
 from bot.leads.clusters import load_clusters
 
 

@@ -9,8 +9,8 @@ from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.services.events import upcoming_events
 from actions.services.responses import response_text
+from bot.event_catalogue import upcoming_events
 
 
 class ActionListEvents(Action):

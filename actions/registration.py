@@ -16,10 +16,10 @@ from rasa_sdk.forms import FormValidationAction
 from rasa_sdk.types import DomainDict
 
 from actions.services import details
-from actions.services.events import upcoming_events
 from actions.services.meaning import answer_meanings
 from actions.services.places import known_countries
 from actions.services.responses import response_text
+from bot.event_catalogue import upcoming_events
 from bot.leads.clusters import load_clusters
 from bot.leads.email_address import is_valid_email
 

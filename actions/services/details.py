@@ -13,13 +13,13 @@ from typing import Any, Dict, Iterable, List
 
 import yaml
 
-from actions.services.events import Event, upcoming_events
 from actions.services.meaning import answer_meanings, event_phrases
 from actions.services.numbers import parse_head_count
 from actions.services.places import codes_in, countries_in, country_of, vocabulary_index
 from actions.services.text import fold
 from bot.config import PROJECT_ROOT
 from bot.definitions import INTERESTS, LANGUAGES, SECTORS
+from bot.event_catalogue import Event, upcoming_events
 from bot.leads.clusters import ClusterTable
 
 INTENT_INTERESTS = {"find_partner": "partnering", "ask_funding": "financing", "ask_events": "events"}

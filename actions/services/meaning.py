@@ -21,10 +21,10 @@ from typing import Dict, Iterable, List, Sequence, Tuple
 import numpy as np
 import yaml
 
-from actions.services.events import Event, upcoming_events
 from bot import sentence_encoder
 from bot.config import PROJECT_ROOT
 from bot.definitions import LANGUAGES
+from bot.event_catalogue import Event, upcoming_events
 
 MEANINGS_FILE = PROJECT_ROOT / "catalogue" / "answer_meanings.yml"
 CACHE_DIR = PROJECT_ROOT / "var" / "cache"

@@ -13,6 +13,7 @@ from bot.database import build_engine
 from bot.leads import schema
 from bot.portal import api, widget_routes
 from bot.portal.accounts import login_attempts_per_address
+from bot.portal.funnel import ConversationCache
 from bot.portal.lead_queries import add_sqlite_functions
 from bot.portal.web import install_pages
 from bot.retraining.rasa_server import RasaServer
@@ -40,6 +41,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.workspace = Workspace.from_settings(settings)
     app.state.rasa_server = RasaServer.from_settings(settings)
     app.state.login_attempts = login_attempts_per_address(settings)
+    app.state.conversations = ConversationCache(settings.unrecognised_confidence)
     with app.state.sessions() as session:
         mark_interrupted(session)
     app.include_router(api.router)

@@ -1,4 +1,4 @@
-"""The inbox as a CSV file that Excel opens correctly in every staff language.
+"""The inbox (and every table of the analytics) as a CSV file that Excel opens correctly in every staff language.
 
 UTF-8 with a byte-order mark (so Excel does not read it as ANSI), the lead API's field
 names as header, and the list separator Excel expects in the reader's locale: a comma
@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import csv
 import io
-from typing import Any, Iterable
+from typing import Any, Iterable, Sequence
 
 from bot.leads.models import Lead
 from bot.leads.serialize import LEAD_FIELDS, lead_to_dict
@@ -24,13 +24,17 @@ def delimiter_for(language: str) -> str:
 
 
 def leads_csv(leads: Iterable[Lead], language: str) -> str:
+    rows = (lead_to_dict(lead) for lead in leads)
+    return table_csv(LEAD_FIELDS, ([row[name] for name in LEAD_FIELDS] for row in rows), language)
+
+
+def table_csv(header: Sequence[str], rows: Iterable[Sequence[Any]], language: str) -> str:
     buffer = io.StringIO()
     buffer.write(BOM)
     writer = csv.writer(buffer, delimiter=delimiter_for(language), lineterminator="\r\n")
-    writer.writerow(LEAD_FIELDS)
-    for lead in leads:
-        row = lead_to_dict(lead)
-        writer.writerow([_cell(row[name]) for name in LEAD_FIELDS])
+    writer.writerow(header)
+    for row in rows:
+        writer.writerow([_cell(value) for value in row])
     return buffer.getvalue()
 
 

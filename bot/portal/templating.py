@@ -23,12 +23,16 @@ from bot.portal.web_session import CSRF_FIELD, csrf_token, take_flash
 
 TEMPLATES_DIR = Path(__file__).resolve().parent / "templates"
 
+CONTENT_SECURITY_POLICY = (
+    "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; "
+    "frame-ancestors 'none'; base-uri 'none'"
+)
+SCRIPTS_FROM_PORTAL = "; script-src 'self'"
+"""Added on the pages that draw charts: the portal's own script files run, never an inline or injected one."""
+
 SECURITY_HEADERS = {
     # No script runs on the portal's pages, not even an injected one; forms post to the portal only.
-    "Content-Security-Policy": (
-        "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; "
-        "frame-ancestors 'none'; base-uri 'none'"
-    ),
+    "Content-Security-Policy": CONTENT_SECURITY_POLICY,
     "X-Content-Type-Options": "nosniff",
     "X-Frame-Options": "DENY",
     "Referrer-Policy": "same-origin",
@@ -87,7 +91,9 @@ def render(
     user: User | None,
     context: dict[str, Any] | None = None,
     status_code: int = 200,
+    scripts: bool = False,
 ) -> HTMLResponse:
+    """The page; `scripts` lets the portal's own script files run on it (charts)."""
     language = page_language(request, user)
     values = {
         "request": request,
@@ -105,7 +111,10 @@ def render(
         **(context or {}),
     }
     html = _environment.get_template(template).render(values)
-    return HTMLResponse(html, status_code=status_code, headers=SECURITY_HEADERS)
+    headers = dict(SECURITY_HEADERS)
+    if scripts:
+        headers["Content-Security-Policy"] = CONTENT_SECURITY_POLICY + SCRIPTS_FROM_PORTAL
+    return HTMLResponse(html, status_code=status_code, headers=headers)
 
 
 def redirect(target: str) -> RedirectResponse:

@@ -16,8 +16,10 @@ from fastapi.staticfiles import StaticFiles
 
 from bot.config import Settings
 from bot.portal import (
+    analytics_routes,
     audit_routes,
     dashboard_routes,
+    event_routes,
     lead_routes,
     login_routes,
     retraining_routes,
@@ -43,6 +45,8 @@ PAGE_ROUTERS = (
     login_routes.router,
     lead_routes.router,
     dashboard_routes.router,
+    analytics_routes.router,
+    event_routes.router,
     token_routes.router,
     # Admin pages.
     user_routes.router,

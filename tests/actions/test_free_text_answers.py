@@ -11,10 +11,10 @@ import yaml
 
 from actions.choices import ActionAskEventId, ActionAskSector, button_value
 from actions.services.details import INTERESTS, SECTORS, event_named
-from actions.services.events import upcoming_events
 from actions.services.meaning import JOINING_WORDS, MEANINGS_FILE, OFF_QUESTION, answer_meanings
 from bot.config import PROJECT_ROOT
 from bot.definitions import LANGUAGES
+from bot.event_catalogue import upcoming_events
 from bot.leads.clusters import load_clusters
 from tests.actions.test_registration_form import entity, form_tracker, message, run_form
 

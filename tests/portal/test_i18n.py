@@ -10,9 +10,12 @@ from fastapi.testclient import TestClient
 from markupsafe import escape
 from sqlalchemy.orm import Session
 
+from bot.config import PROJECT_ROOT
 from bot.leads.clusters import LANGUAGE_CODES
 from bot.leads.qualification import INTEREST_CODES, SECTOR_CODES
+from bot.portal.analytics import STAGES
 from bot.portal.audit import AUDIT_ACTIONS
+from bot.portal.funnel import ALL_CHANNELS, QUESTIONS
 from bot.portal.i18n import I18N_DIR, Translator, catalogue, language_from_header
 from bot.portal.lead_workflow import STATUSES
 from bot.portal.templating import TEMPLATES_DIR
@@ -62,6 +65,10 @@ def test_every_key_the_code_uses_exists() -> None:
     ("status", STATUSES + ("erased",)), ("interest", INTEREST_CODES), ("sector", SECTOR_CODES),
     ("lang", LANGUAGE_CODES), ("action", AUDIT_ACTIONS), ("kind", ("registration", "contact_request")),
     ("outbox", ("pending", "sent", "failed", "cancelled")), ("channel", ("email", "webhook")),
+    ("stage", STAGES), ("question", QUESTIONS), ("chat_channel", ALL_CHANNELS),
+    ("event_kind", ("webinar", "brokerage_event")),
+    ("faq", tuple(sorted(set(re.findall(r"^  utter_faq/([a-z_0-9]+):", (PROJECT_ROOT / "domain.yml").read_text(
+        encoding="utf-8"), re.MULTILINE))))),
 ])
 def test_every_code_has_a_label(group: str, codes: tuple[str, ...]) -> None:
     for code in codes:
@@ -71,7 +78,7 @@ def test_every_code_has_a_label(group: str, codes: tuple[str, ...]) -> None:
 def test_no_user_facing_text_in_python() -> None:
     """The portal's Python passes keys: a capitalised sentence in a string literal would be a slip."""
     for module in ("lead_routes", "login_routes", "user_routes", "token_routes", "dashboard_routes",
-                   "audit_routes"):
+                   "audit_routes", "analytics_routes", "event_routes"):
         source = (PORTAL_DIR / f"{module}.py").read_text(encoding="utf-8")
         code = re.sub(r'"""[\s\S]*?"""', "", source)  # docstrings are for developers
         sentences = re.findall(r'"[A-Z][a-z]+ [a-z]+ [a-z]+[^"]*"', code)
@@ -98,7 +105,9 @@ def test_each_page_renders_in_each_language(
     t = Translator(language)
     for path, heading in (("/leads", "inbox.title"), (f"/leads/{lead.id}", "lead.status_history"),
                           ("/dashboard", "dashboard.per_week"), ("/tokens", "tokens.title"),
-                          ("/users", "users.create"), ("/audit", "audit.title")):
+                          ("/users", "users.create"), ("/audit", "audit.title"),
+                          ("/analytics", "analytics.funnel"), ("/analytics/report", "report.per_region"),
+                          ("/events", "events.title")):
         page = client.get(path)
         assert page.status_code == 200, path
         assert f'<html lang="{language}">' in page.text and escape(t(heading)) in page.text, path

@@ -1,4 +1,8 @@
-"""The catalogue of webinars and brokerage events (`catalogue/events.yml`, edited by admins)."""
+"""The catalogue of webinars and brokerage events (`catalogue/events.yml`, edited by admins).
+
+Read by the registration form (actions/) and by the portal's event interest lists, so it
+lives in `bot/`, which the portal may import.
+"""
 
 from __future__ import annotations
 
