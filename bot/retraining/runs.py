@@ -36,8 +36,8 @@ STATUSES = (*RUNNING, "ready", "failed", "activated")
 # Share of the progress bar each step fills (validation, training, evaluation).
 VALIDATE_END, TRAIN_END = 0.05, 0.85
 
-EPOCH_COMPONENTS = frozenset({"DIETClassifier", "ResponseSelector", "TEDPolicy", "UnexpecTEDIntentPolicy"})
 _STARTED_COMPONENT = re.compile(r"Starting to train component '(\w+)'")
+_FINISHED_COMPONENT = re.compile(r"Finished training component '(\w+)'")
 _RESTORED_COMPONENT = re.compile(r"Restored component '(\w+)' from cache")
 _EPOCHS = re.compile(r"Epochs:\s+(\d+)%")
 
@@ -143,11 +143,12 @@ def _validate(workspace: Workspace, progress: _Progress) -> None:
     _run_streaming(command, progress.line)
 
 
-def trained_components(config: Path) -> int:
-    """How many progress bars a full training shows: one per component or policy with epochs."""
+def training_steps(config: Path) -> int:
+    """The progress bar's steps: every component and policy of the config (Rasa trains the
+    trainable ones and restores unchanged ones from its cache; a component with epochs also
+    shows its epochs' progress)."""
     content = yaml.safe_load(config.read_text(encoding="utf-8")) or {}
-    steps = (content.get("pipeline") or []) + (content.get("policies") or [])
-    return max(1, sum(1 for step in steps if step.get("name") in EPOCH_COMPONENTS))
+    return max(1, len(content.get("pipeline") or []) + len(content.get("policies") or []))
 
 
 def _train(workspace: Workspace, progress: _Progress) -> Path:
@@ -156,26 +157,27 @@ def _train(workspace: Workspace, progress: _Progress) -> Path:
     if output.exists():
         progress.line(f"{output.name} exists already: the data has not changed since it was trained")
         return output
-    total = trained_components(workspace.config)
+    total = training_steps(workspace.config)
     state = {"done": 0, "component": ""}
 
-    def on_line(line: str) -> None:
-        started, restored = _STARTED_COMPONENT.search(line), _RESTORED_COMPONENT.search(line)
-        if started:
-            state["component"] = started.group(1)
-        if restored and restored.group(1) in EPOCH_COMPONENTS:
-            state["done"] += 1  # its progress bar will not come
-        epochs = _EPOCHS.search(line)
-        if epochs is None:
-            progress.line(line)
-            return
-        percent = int(epochs.group(1))
+    def show(percent: int) -> None:
         share = min(1.0, (state["done"] + percent / 100) / total)
         progress.update(force=False, progress=VALIDATE_END + share * (TRAIN_END - VALIDATE_END),
                         phase=f"training {state['component'] or 'model'}: {percent} %")
-        if percent == 100:
+
+    def on_line(line: str) -> None:
+        started = _STARTED_COMPONENT.search(line)
+        if started:
+            state["component"] = started.group(1)
+            show(0)
+        if _FINISHED_COMPONENT.search(line) or _RESTORED_COMPONENT.search(line):
             state["done"] += 1
+            show(0)
+        epochs = _EPOCHS.search(line)
+        if epochs is None:
             progress.line(line)
+        elif int(epochs.group(1)) < 100:
+            show(int(epochs.group(1)))
 
     _run_streaming(train_command(output, workspace.config, workspace.training_data, workspace.domain), on_line)
     return output

@@ -61,8 +61,11 @@ def test_worse_means_lower_accuracy_in_a_language() -> None:
     assert worse_languages(active, active) == []
 
 
-def test_the_progress_bar_counts_each_trained_component(tmp_path) -> None:
-    from bot.config import PROJECT_ROOT
-
-    assert runs.trained_components(PROJECT_ROOT / "config.yml") == 3  # DIET, ResponseSelector, TED
-    assert runs.trained_components(Path(__file__).parent / "small_project" / "config.yml") == 1
+def test_the_progress_bar_has_a_step_per_component_and_policy(tmp_path) -> None:
+    config = tmp_path / "config.yml"
+    config.write_text("pipeline:\n  - name: WhitespaceTokenizer\n  - name: DIETClassifier\n"
+                      "policies:\n  - name: RulePolicy\n", encoding="utf-8")
+    assert runs.training_steps(config) == 3
+    assert runs.training_steps(Path(__file__).parent / "small_project" / "config.yml") == 6
+    config.write_text("", encoding="utf-8")
+    assert runs.training_steps(config) == 1
