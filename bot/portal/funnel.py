@@ -24,7 +24,7 @@ from sqlalchemy import bindparam, inspect, text
 from sqlalchemy.engine import Connection
 
 from bot.channels.conversation_ids import CHANNELS
-from bot.language import DETECTION_KEY, FALLBACK_LANGUAGE
+from bot.definitions import DETECTION_KEY, FALLBACK_LANGUAGE
 
 REST = "rest"
 """Conversations whose id has no channel prefix (bot/channels/conversation_ids.py)."""
