@@ -21,6 +21,7 @@ from typing import Iterator
 
 import httpx
 
+from benchmarks.load import RASA_TOKEN
 from bot.config import PROJECT_ROOT
 from bot.database import create_scratch_database, drop_scratch_database
 from bot.free_ports import free_ports
@@ -88,14 +89,15 @@ class SmtpSink:
 
 
 def our_environment(work: Path, ports: dict[str, int], models_dir: Path | None = None) -> dict[str, str]:
-    """`make run`'s environment on free ports and a fresh database, without channels to the outside."""
+    """`make run`'s environment on free ports and a fresh database, without channels to the outside;
+    Rasa's HTTP API behind RASA_TOKEN, on localhost."""
     env = rasa_environment()
     for name in ("S3M_ACTION_URL", "S3M_RASA_TOKEN", "S3M_RASA_BIND", "S3M_RASA_URL", "S3M_PORTAL_URL",
                  "TELEGRAM_BOT_TOKEN", "S3M_WEBHOOK_URL", "S3M_TEST_ASSISTANT_DATABASE_URL"):
         env.pop(name, None)
     env.update({name: str(port) for name, port in ports.items()})
     env.update(S3M_DATABASE_URL=f"sqlite:///{work / 'bench.db'}", S3M_SMTP_HOST="127.0.0.1",
-               S3M_ADMIN_TOKEN="bench-admin-token")
+               S3M_ADMIN_TOKEN="bench-admin-token", S3M_RASA_TOKEN=RASA_TOKEN, S3M_RASA_BIND="127.0.0.1")
     if models_dir:
         env["S3M_MODELS_DIR"] = str(models_dir)
     return env
@@ -135,11 +137,11 @@ def our_stack(work: Path, models_dir: Path | None = None, rasa_processes: int = 
         extra = [_extra_rasa(port, env, work / f"ours-rasa-{port}.log", models_dir) for port in extra_ports]
         for rasa in extra:
             stack.callback(stop, rasa.process)
-        wait_until_up(f"{server.url}/status", process, log_path, model_loaded=True)
+        wait_until_up(f"{server.url}/status?token={RASA_TOKEN}", process, log_path, model_loaded=True)
         wait_until_up(f"http://127.0.0.1:{ports['S3M_ACTION_PORT']}/health", process, log_path)
         wait_until_up(f"http://127.0.0.1:{ports['S3M_PORTAL_PORT']}/health", process, log_path)
         for rasa in extra:
-            wait_until_up(f"{rasa.url}/status", rasa.process, rasa.log_path, model_loaded=True)
+            wait_until_up(f"{rasa.url}/status?token={RASA_TOKEN}", rasa.process, rasa.log_path, model_loaded=True)
         server.startup_seconds = round(time.monotonic() - started, 1)
         server.extra = {"urls": [server.url] + [rasa.url for rasa in extra], "processes": [r.process for r in extra]}
         yield server
@@ -151,7 +153,8 @@ def _extra_rasa(port: int, env: dict[str, str], log_path: Path, models_dir: Path
 
     model = model_path(models_dir or load_settings().models_dir)
     command = [sys.executable, "-m", "rasa", "run", "--enable-api", "--interface", "127.0.0.1", "--port", str(port),
-               "--model", str(model), "--endpoints", "endpoints.yml", "--credentials", "credentials.yml"]
+               "--model", str(model), "--endpoints", "endpoints.yml", "--credentials", "credentials.yml",
+               "--auth-token", RASA_TOKEN]
     env = dict(env, S3M_ACTION_URL=f"http://127.0.0.1:{env['S3M_ACTION_PORT']}/webhook")
     with log_path.open("w") as log:
         process = subprocess.Popen(command, cwd=PROJECT_ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,

@@ -45,6 +45,9 @@ def trained_model() -> Path:
 
 
 ADMIN_TOKEN = "test-admin-token"
+# Rasa's HTTP API always needs a token under the launcher (a random one when none is set): the
+# tests set theirs, and keep Rasa on localhost (S3M_RASA_BIND) as `make run` does.
+RASA_TOKEN = "test-rasa-token"
 TELEGRAM_TOKEN = "123456:TEST-assistant-token"
 
 
@@ -104,12 +107,14 @@ class Assistant:
         return response.json()
 
     def tracker(self, sender: str) -> dict:
-        response = httpx.get(f"{self.rasa_url}/conversations/{sender}/tracker", timeout=30)
+        response = httpx.get(f"{self.rasa_url}/conversations/{sender}/tracker", params={"token": RASA_TOKEN},
+                             timeout=30)
         response.raise_for_status()
         return response.json()
 
     def parse(self, text: str) -> dict:
-        response = httpx.post(f"{self.rasa_url}/model/parse", json={"text": text}, timeout=30)
+        response = httpx.post(f"{self.rasa_url}/model/parse", json={"text": text}, params={"token": RASA_TOKEN},
+                              timeout=30)
         response.raise_for_status()
         return response.json()
 
@@ -160,7 +165,8 @@ def running_assistant(work: Path, **settings: str) -> Iterator[Assistant]:
     env["S3M_DATABASE_URL"] = next(database) if database else f"sqlite:///{work / 'assistant.db'}"
     if production_stack:
         env["S3M_REDIS_URL"] = os.environ.get("S3M_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
-    env.update(S3M_SMTP_HOST="127.0.0.1", S3M_ADMIN_TOKEN=ADMIN_TOKEN, S3M_OUTBOX_INTERVAL="1")
+    env.update(S3M_SMTP_HOST="127.0.0.1", S3M_ADMIN_TOKEN=ADMIN_TOKEN, S3M_OUTBOX_INTERVAL="1",
+               S3M_RASA_TOKEN=RASA_TOKEN, S3M_RASA_BIND="127.0.0.1")
     env.update(settings)
     env.pop("S3M_ACTION_URL", None)
     mail = CollectingSmtpHandler()
@@ -177,7 +183,7 @@ def running_assistant(work: Path, **settings: str) -> Iterator[Assistant]:
     portal_url = f"http://127.0.0.1:{ports['S3M_PORTAL_PORT']}"
     try:
         # Loading the model takes one to several minutes on 2 cores: a readiness wait, not a test.
-        wait_until_up(f"{rasa_url}/status", process, log_path, timeout=600)
+        wait_until_up(f"{rasa_url}/status?token={RASA_TOKEN}", process, log_path, timeout=600)
         wait_until_up(f"http://127.0.0.1:{ports['S3M_ACTION_PORT']}/health", process, log_path, 60)
         wait_until_up(f"{portal_url}/health", process, log_path, timeout=60)
         yield Assistant(rasa_url, portal_url, env["S3M_DATABASE_URL"], process, log_path, mail, telegram,
