@@ -26,6 +26,9 @@ from bot.leads.routing import RoutingRule
 
 TEMPLATES_PATH = PROJECT_ROOT / "catalogue" / "confirmation.yml"
 
+CONFIRMATION = "confirmation"
+"""`OutboxMessage.kind` of the SME's own confirmation (not a hand-off: erasure notices skip it)."""
+
 
 @dataclass(frozen=True)
 class ConfirmationTemplates:
@@ -118,6 +121,7 @@ def enqueue_confirmation(
         lead, channel="email", recipient=lead.email, cluster=None,
         subject=getattr(text, f"subject_{kind}").format(**values), body=text.body.format(**values),
     )
+    message.kind = CONFIRMATION
     session.add(message)
     return message
 

@@ -22,6 +22,8 @@ from bot.leads.models import Lead, OutboxMessage
 
 TEMPLATES_PATH = PROJECT_ROOT / "catalogue" / "erasure_notices.yml"
 
+HANDOFF = "handoff"
+"""`OutboxMessage.kind` of a hand-off to a cluster (the column's default)."""
 ERASURE_NOTICE = "erasure_notice"
 """`OutboxMessage.kind` of these notices."""
 
@@ -45,9 +47,10 @@ def load_templates(path: Path | str = TEMPLATES_PATH) -> dict[str, NoticeTemplat
 
 
 def delivered_handoffs(lead: Lead) -> list[OutboxMessage]:
-    """The lead's hand-off e-mails that reached a cluster (one per address)."""
+    """The lead's hand-off e-mails that reached a cluster (one per address); not the SME's own
+    confirmation, nor an earlier notice."""
     sent = [message for message in lead.notifications
-            if message.kind != ERASURE_NOTICE and message.channel == "email" and message.status == "sent"]
+            if message.kind == HANDOFF and message.channel == "email" and message.status == "sent"]
     return list({message.recipient: message for message in sent}.values())
 
 

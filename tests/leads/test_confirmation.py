@@ -109,6 +109,19 @@ def confirmations(session: Session, lead_id: int) -> list[OutboxMessage]:
         OutboxMessage.lead_id == lead_id, OutboxMessage.channel == "email", OutboxMessage.cluster.is_(None))))
 
 
+def test_erasure_notices_go_to_the_clusters_only_never_to_the_sme(
+    store: LeadStore, engine: Engine, settings: Settings, smtp: SmtpServer, session: Session
+) -> None:
+    lead = store.save(registration(language="de"))
+    deliver(engine, settings, smtp)  # the hand-offs and the SME's confirmation are sent
+    store.erase_conversation("conv-confirmation")
+
+    notices = session.scalars(select(OutboxMessage).where(OutboxMessage.lead_id == lead.id,
+                                                          OutboxMessage.kind == "erasure_notice")).all()
+    assert {m.recipient for m in notices} == {"leads@bioregio-stern.example", "leads@biowin.example"}
+    assert all(m.cluster for m in notices)
+
+
 def deliver(engine: Engine, settings: Settings, smtp: SmtpServer, address: str = SME_EMAIL) -> list[EmailMessage]:
     """Run the outbox worker once over everything due and return what reached `address`."""
     worker_for(engine, dataclasses.replace(settings, smtp_port=smtp.port)).run_once(
