@@ -184,7 +184,7 @@ class LinearIntentClassifier(GraphComponent, IntentClassifier):
         """Sublinear TF-IDF of the count vectors, L2-normalised, beside the weighted dense vector."""
         from sklearn.preprocessing import normalize
 
-        counts = self._stacked_counts(messages) if counts is None else counts
+        counts = self._stacked_counts(messages, width=len(self._weights["idf"])) if counts is None else counts
         sparse = counts.astype(np.float32)
         sparse.data = np.log1p(sparse.data)
         sparse = normalize(sparse.multiply(self._weights["idf"]).tocsr())
@@ -195,14 +195,17 @@ class LinearIntentClassifier(GraphComponent, IntentClassifier):
                                    ).tocsr()
 
     @staticmethod
-    def _stacked_counts(messages: List[Message]) -> scipy.sparse.csr_matrix:
+    def _stacked_counts(messages: List[Message], width: int | None = None) -> scipy.sparse.csr_matrix:
+        """The sparse sentence features; at prediction (`width` known) a message without any,
+        such as an empty one, gets an empty row."""
         rows = []
         for message in messages:
             _, sentence = message.get_sparse_features(TEXT)
-            if sentence is None:
+            if sentence is None and width is None:
                 raise ValueError("LinearIntentClassifier needs sparse sentence features "
                                  "(a CountVectorsFeaturizer before it in the pipeline).")
-            rows.append(scipy.sparse.csr_matrix(sentence.features))
+            rows.append(scipy.sparse.csr_matrix((1, width), dtype=np.float32) if sentence is None
+                        else scipy.sparse.csr_matrix(sentence.features))
         return scipy.sparse.vstack(rows).tocsr()
 
     @staticmethod

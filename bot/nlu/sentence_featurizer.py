@@ -2,8 +2,8 @@
 
 Count vectors know the words of our training data; the sentence vector carries what a message
 means in any of the five languages, also in words the data never had ("we make hip implants").
-It adds sentence features only (no token sequence): DIET and the ResponseSelector combine them
-with the sparse features of the same message. The encoder is loaded once per process; the
+It adds sentence features only (no token sequence): the LinearIntentClassifier
+(bot/nlu/intent_classifier.py) combines them with the sparse features of the same message. The encoder is loaded once per process; the
 vectors of the training data are computed in batches, with progress in the log.
 """
 
@@ -61,7 +61,7 @@ class SentenceFeaturizer(DenseFeaturizer, GraphComponent):
             raise ValueError("SentenceFeaturizer: batch_size must be a positive number")
 
     def process(self, messages: List[Message]) -> List[Message]:
-        """A blank text gets a zero vector: DIET needs the same features for every message."""
+        """A blank text gets a zero vector: a classifier needs the same features for every message."""
         for attribute in DENSE_FEATURIZABLE_ATTRIBUTES:
             featurizable = [m for m in messages if isinstance(m.get(attribute), str)]
             vectors = self._embed([m.get(attribute) for m in featurizable])

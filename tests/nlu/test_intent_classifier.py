@@ -134,3 +134,9 @@ def test_without_count_vectors_it_says_what_is_missing(tmp_path):
 def test_a_setting_that_is_not_positive_is_refused(key):
     with pytest.raises(ValueError, match=key):
         LinearIntentClassifier.validate_config({key: 0})
+
+
+def test_an_empty_message_gets_an_intent_instead_of_an_error(trained):
+    pipeline, _, _, classifier = trained
+    [message] = classifier.process(pipeline.featurize(""))
+    assert message.get(INTENT)["name"] in {"greet", "goodbye", "faq"}
