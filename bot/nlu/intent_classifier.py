@@ -196,15 +196,17 @@ class LinearIntentClassifier(GraphComponent, IntentClassifier):
 
     @staticmethod
     def _stacked_counts(messages: List[Message], width: int | None = None) -> scipy.sparse.csr_matrix:
-        """The sparse sentence features; at prediction (`width` known) a message without any,
-        such as an empty one, gets an empty row."""
+        """The sparse sentence features; at prediction (`width` known) a message without all of
+        them, such as a blank one, gets an empty row."""
         rows = []
         for message in messages:
             _, sentence = message.get_sparse_features(TEXT)
             if sentence is None and width is None:
                 raise ValueError("LinearIntentClassifier needs sparse sentence features "
                                  "(a CountVectorsFeaturizer before it in the pipeline).")
-            rows.append(scipy.sparse.csr_matrix((1, width), dtype=np.float32) if sentence is None
+            # A blank message has no count vectors, only some featurizers' (e.g. the regex one's).
+            incomplete = sentence is None or (width is not None and sentence.features.shape[1] != width)
+            rows.append(scipy.sparse.csr_matrix((1, width), dtype=np.float32) if incomplete
                         else scipy.sparse.csr_matrix(sentence.features))
         return scipy.sparse.vstack(rows).tocsr()
 
