@@ -74,6 +74,11 @@ def process_environment(settings: Settings) -> dict[str, str]:
     """
     env = rasa_environment()
     env.setdefault("S3M_ACTION_URL", settings.action_server_url)
+    # The sentence encoder's OpenMP threads (Rasa and the actions each embed messages): OpenMP reads
+    # these once, when the first library that uses it loads, so they are set before the processes
+    # start. Idle threads sleep instead of spinning on the cores the other processes need.
+    env.setdefault("OMP_NUM_THREADS", str(settings.encoder_threads))
+    env.setdefault("OMP_WAIT_POLICY", "PASSIVE")
     if not settings.rasa_token:
         env["S3M_RASA_TOKEN"] = secrets.token_urlsafe(32)
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(PROJECT_ROOT), env.get("PYTHONPATH")]))
