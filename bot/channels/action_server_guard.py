@@ -16,9 +16,9 @@ from typing import TYPE_CHECKING, Any, Awaitable, Callable
 
 import httpx
 from rasa.core.channels.channel import UserMessage
-from sanic import Blueprint, Sanic
 
 from bot.channels.domain_responses import LANGUAGE_SLOT, DomainResponder, domain_languages
+from bot.channels.server_agent import ServerAgent
 from bot.definitions import LanguageReport
 from bot.language import choose_language
 from bot.log_redaction import conversation_hash
@@ -32,30 +32,19 @@ APOLOGY = "utter_actions_unavailable"
 HEALTH_TIMEOUT_SECONDS = 2.0
 
 
-class ActionServerGuard:
+class ActionServerGuard(ServerAgent):
     """Wraps a channel's `on_new_message`; knows the server's agent once the server starts."""
 
     def __init__(self, output_channel_name: str) -> None:
         self._output_channel_name = output_channel_name
-        self._app: Sanic | None = None
+        super().__init__()
         self._client: httpx.AsyncClient | None = None  # made in the server's event loop, kept for its life
 
     def wrap(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Callable[[UserMessage], Awaitable[None]]:
         async def guarded(message: UserMessage) -> None:
-            await self.handle(getattr(self._app.ctx, "agent", None) if self._app else None, on_new_message, message)
+            await self.handle(self._agent(), on_new_message, message)
 
         return guarded
-
-    def attach(self, blueprint: Blueprint) -> None:
-        """Learn the server (and so its current agent: models are replaced at run time) when it starts."""
-
-        async def remember_app(app: Sanic, _loop: Any) -> None:
-            self._app = app
-
-        blueprint.listener("before_server_start")(remember_app)
-
-    def attach_app(self, app: Sanic) -> None:
-        self._app = app
 
     async def handle(
         self, agent: Agent | None, on_new_message: Callable[[UserMessage], Awaitable[Any]], message: UserMessage

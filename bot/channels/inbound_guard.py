@@ -17,9 +17,9 @@ from collections import OrderedDict
 from typing import Any, Awaitable, Callable
 
 from rasa.core.channels.channel import UserMessage
-from sanic import Blueprint, Sanic
 
 from bot.channels.domain_responses import DomainResponder
+from bot.channels.server_agent import ServerAgent
 from bot.config import load_settings
 from bot.rate_limit import MAX_SENDERS, SenderRateLimiter
 
@@ -44,7 +44,7 @@ def clean_text(text: Any) -> str:
     return _CONTROL_CHARACTERS.sub("", text)[:MAX_MESSAGE_LENGTH].strip()
 
 
-class InboundGuard:
+class InboundGuard(ServerAgent):
     """Cleans each message and holds back senders over the rate limit (see module docstring).
 
     One guard per channel and process; it learns the server's current agent (to answer in the
@@ -59,24 +59,13 @@ class InboundGuard:
             limiter: the rate limit; by default the one of `S3M_RATE_LIMIT_PER_MINUTE` and
                 `S3M_RATE_LIMIT_BURST`.
         """
+        super().__init__()
         if limiter is None:
             settings = load_settings()
             limiter = SenderRateLimiter(settings.rate_limit_per_minute, settings.rate_limit_burst)
         self._limiter = limiter
         self._responder = DomainResponder(self._agent, output_channel_name)
-        self._app: Sanic | None = None
         self._told_to_wait: OrderedDict[str, None] = OrderedDict()
-
-    def attach(self, blueprint: Blueprint) -> None:
-        """Learn the server (and so its current agent: models are replaced at run time) when it starts."""
-
-        async def remember_app(app: Sanic, _loop: Any) -> None:
-            self._app = app
-
-        blueprint.listener("before_server_start")(remember_app)
-
-    def attach_app(self, app: Sanic) -> None:
-        self._app = app
 
     def wrap(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Callable[[UserMessage], Awaitable[None]]:
         """`on_new_message` behind the guard: only admitted messages reach it."""
@@ -117,5 +106,3 @@ class InboundGuard:
         except Exception:  # noqa: BLE001 - the refusal stands even when its explanation cannot be sent
             logger.exception("Could not tell conversation %s to wait.", message.sender_id)
 
-    def _agent(self) -> Any:
-        return getattr(self._app.ctx, "agent", None) if self._app is not None else None
