@@ -11,10 +11,10 @@ from typing import Any, Iterator, Sequence
 import pytest
 from fastapi.testclient import TestClient
 from httpx import Response
-from sqlalchemy import Column, Float, Integer, MetaData, String, Table, Text
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
+from benchmarks.analytics_conversations import RASA_EVENTS
 from bot.config import Settings, load_settings
 from bot.leads.models import Lead, LeadRecipient, User
 from bot.portal import accounts
@@ -140,18 +140,6 @@ def admin_browser(client: TestClient, admin: User) -> TestClient:
 
 
 # --- Rasa's tracker store, for transcripts ---
-
-RASA_EVENTS = Table(
-    # Rasa's SQLTrackerStore table (rasa/core/tracker_store.py, SQLEvent), as Rasa 3.6 creates it.
-    "events", MetaData(),
-    Column("id", Integer, primary_key=True),
-    Column("sender_id", String(255), nullable=False, index=True),
-    Column("type_name", String(255), nullable=False),
-    Column("timestamp", Float),
-    Column("intent_name", String(255)),
-    Column("action_name", String(255)),
-    Column("data", Text),
-)
 
 
 def add_events(
