@@ -19,6 +19,7 @@ from actions.services import details
 from actions.services.meaning import answer_meanings
 from actions.services.places import known_countries
 from actions.services.responses import response_text
+from bot.definitions import DIGRESSION_CONFIDENCE, FORM_DIGRESSIONS
 from bot.event_catalogue import upcoming_events
 from bot.leads.clusters import load_clusters
 from bot.leads.email_address import is_valid_email
@@ -27,10 +28,6 @@ FORM = "registration_form"
 CONTACT_REQUEST = "contact_request"
 REGISTRATION = "registration"
 CONTACT_REQUEST_SLOTS = ["consent", "company_name", "contact_name", "email", "country", "registration_confirmed"]
-# Messages the form leaves to the rules (answer, then ask again), when the NLU is sure.
-DIGRESSIONS = {"faq", "help", "bot_challenge", "out_of_scope", "change_language", "stop",
-               "delete_my_data", "ask_my_data", "greet", "goodbye", "thank", "request_human"}
-DIGRESSION_CONFIDENCE = 0.7
 YES_NO_SLOTS = ("consent", "registration_confirmed")
 POLITE_INTENTS = ("thank", "greet")
 SHORT_ANSWER_WORDS = 2
@@ -78,7 +75,7 @@ def is_digression(message: Dict[str, Any], requested: str | None = None) -> bool
     intent = message.get("intent") or {}
     if requested in details.NAME_SLOTS and len((message.get("text") or "").split()) <= SHORT_ANSWER_WORDS:
         return intent.get("name") == "stop"
-    return intent.get("name") in DIGRESSIONS and (intent.get("confidence") or 0) >= DIGRESSION_CONFIDENCE
+    return intent.get("name") in FORM_DIGRESSIONS and (intent.get("confidence") or 0) >= DIGRESSION_CONFIDENCE
 
 
 class ValidateRegistrationForm(FormValidationAction):

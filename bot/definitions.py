@@ -79,3 +79,10 @@ class LanguageReport:
     def of(cls, parse_data: Mapping[str, Any] | None) -> LanguageReport:
         """The report in a parse result (an empty one where the NLU did not write it)."""
         return cls.from_dict((parse_data or {}).get(DETECTION_KEY))
+
+# Messages the registration form leaves to the rules (answer, then ask again) when the NLU is at
+# least this sure: the form (actions/registration.py) and the funnel's re-ask count
+# (bot/portal/funnel.py) both read them.
+FORM_DIGRESSIONS = frozenset({"faq", "help", "bot_challenge", "out_of_scope", "change_language", "stop",
+                              "delete_my_data", "ask_my_data", "greet", "goodbye", "thank", "request_human"})
+DIGRESSION_CONFIDENCE = 0.7

@@ -24,7 +24,7 @@ from sqlalchemy import bindparam, inspect, text
 from sqlalchemy.engine import Connection
 
 from bot.channels.conversation_ids import CHANNELS
-from bot.definitions import DETECTION_KEY, FALLBACK_LANGUAGE
+from bot.definitions import DETECTION_KEY, DIGRESSION_CONFIDENCE, FALLBACK_LANGUAGE, FORM_DIGRESSIONS
 
 REST = "rest"
 """Conversations whose id has no channel prefix (bot/channels/conversation_ids.py)."""
@@ -41,10 +41,6 @@ FREE_TEXT_SLOTS = frozenset({"company_name", "contact_name", "email"})
 QUESTION_INTENTS = frozenset({FAQ_INTENT, "help", "bot_challenge", "ask_funding", "ask_events", "find_partner",
                               "register_interest", "request_human"})
 """What an SME asks or asks for: one of them understood puts a conversation on the funnel's second step."""
-DIGRESSION_INTENTS = frozenset({FAQ_INTENT, "help", "bot_challenge", "out_of_scope", "change_language", "stop",
-                                "delete_my_data", "greet", "goodbye", "thank", "request_human"})
-DIGRESSION_CONFIDENCE = 0.7
-"""Messages the form leaves to the rules (as in actions/registration.py): not an attempt to answer."""
 
 EVENT_TYPES = ("user", "slot", "active_loop")
 SENDERS_PER_QUERY = 500
@@ -224,7 +220,7 @@ def _replay(sender_id: str, events: list[tuple[str, float, dict[str, Any]]], thr
             if set_now.get(asked_for) is not None:
                 summary.answered[asked_for] = AFTER_REASK if failures[asked_for] else FIRST_TRY
             elif state.loop == FORM and state.requested == asked_for and not (
-                    name in DIGRESSION_INTENTS and confidence >= DIGRESSION_CONFIDENCE):
+                    name in FORM_DIGRESSIONS and confidence >= DIGRESSION_CONFIDENCE):
                 failures[asked_for] += 1
     summary.language = state.language or next(iter(summary.messages), FALLBACK_LANGUAGE)
     summary.engaged = summary.engaged or summary.consent_asked
