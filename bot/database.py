@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import uuid
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import create_engine, event, text
 from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.pool import QueuePool
 
 
 def ensure_sqlite_directory(url: str) -> None:
@@ -19,9 +21,22 @@ def ensure_sqlite_directory(url: str) -> None:
 def build_engine(url: str) -> Engine:
     """Build an engine; SQLite gets WAL so Rasa, actions and portal can share the file."""
     ensure_sqlite_directory(url)
-    engine = create_engine(url, future=True, pool_pre_ping=True)
+    engine = create_engine(url, future=True, pool_pre_ping=True, **sqlite_pool(url))
     tune_sqlite(engine)
     return engine
+
+
+def sqlite_pool(url: str) -> dict[str, Any]:
+    """Keep a SQLite file's connections open between sessions, as SQLAlchemy 2.0 does by default.
+
+    SQLAlchemy 1.4 opens and closes a file's connection for every session, and the last
+    connection to close checkpoints the WAL into the file: a quarter of Rasa's tracker-store
+    time per message (docs/benchmark.md, "Profile"). Other databases keep their own pools.
+    """
+    parsed = make_url(url)
+    if parsed.get_backend_name() != "sqlite" or parsed.database in (None, "", ":memory:"):
+        return {}
+    return {"poolclass": QueuePool, "connect_args": {"check_same_thread": False}}
 
 
 def tune_sqlite(engine: Engine) -> None:

@@ -6,7 +6,7 @@ import pytest
 from jsonschema import ValidationError, validate
 from rasa.core.actions.action import RemoteAction
 
-import bot.channels  # noqa: F401 - installs the check, as the Rasa server does when it loads our channels
+import bot.channels  # noqa: F401 - installs our runtime changes, as every Rasa server of ours does
 
 VALID = [
     {"events": [], "responses": []},

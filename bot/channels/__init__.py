@@ -5,10 +5,10 @@ python-telegram-bot; `socketio`: the website widget's Socket.IO channel). The ot
 separately tested helpers.
 """
 
-from bot import action_result_check
+from bot import rasa_runtime
 
-# Every Rasa server loads its channels from here, so this is where our fix of Rasa's
-# per-message cost is installed (bot/action_result_check.py).
-action_result_check.install()
+# Every Rasa server of ours loads its channels from here: the one place to install our
+# changes to Rasa's runtime in all of them (bot/rasa_runtime.py).
+rasa_runtime.install()
 
 __all__ = ["rest", "socketio", "telegram"]
