@@ -52,6 +52,7 @@ class Settings:
     webhook_secret: str | None = field(default=None, repr=False)
     outbox_interval: float = 5.0
     outbox_max_attempts: int = 8
+    outbox_backoff: float = 30.0  # seconds before the second attempt, doubling after each failure (to 1 h)
     portal_url: str = "http://127.0.0.1:8000"
     # Where SMEs write to withdraw consent or ask about their data (bot.leads.confirmation).
     privacy_email: str = "privacy@s3martmed.localhost"
@@ -98,6 +99,8 @@ class Settings:
 #   S3M_WEBHOOK_SECRET       key of the X-S3M-Signature HMAC-SHA256 of the webhook body
 #   S3M_OUTBOX_INTERVAL      seconds between two runs of the outbox worker (default 5)
 #   S3M_OUTBOX_MAX_ATTEMPTS  attempts before a notification is marked failed (default 8)
+#   S3M_OUTBOX_BACKOFF       seconds before a failed notification is tried again; the wait doubles
+#                            after each failure, up to an hour (default 30)
 #   S3M_PORTAL_URL           public root of the staff portal, for links in e-mails
 #                            (default http://127.0.0.1:<S3M_PORTAL_PORT>)
 #   S3M_PRIVACY_EMAIL        address the SME's confirmation e-mail names for withdrawing consent and
@@ -198,6 +201,7 @@ def load_settings() -> Settings:
         webhook_secret=os.environ.get("S3M_WEBHOOK_SECRET") or None,
         outbox_interval=float(_env("S3M_OUTBOX_INTERVAL", "5")),
         outbox_max_attempts=int(_env("S3M_OUTBOX_MAX_ATTEMPTS", "8")),
+        outbox_backoff=float(_env("S3M_OUTBOX_BACKOFF", "30")),
         portal_url=_env("S3M_PORTAL_URL", f"http://127.0.0.1:{portal_port}").rstrip("/"),
         privacy_email=_env("S3M_PRIVACY_EMAIL", "privacy@s3martmed.localhost"),
         session_cookie_secure=_flag("S3M_SESSION_COOKIE_SECURE"),

@@ -9,9 +9,9 @@ import sys
 import time
 import uuid
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any, Callable, Iterator, TypeVar
 
 import httpx
 import pytest
@@ -77,6 +77,7 @@ class Assistant:
     mail: CollectingSmtpHandler
     telegram: Any  # tests.channels.bot_api_standin.BotApiStandInThread: the Bot API the channel polls
     action_port: int = 5055
+    environment: dict[str, str] = field(default_factory=dict, repr=False)  # its settings, for an operator's CLI
 
     def leads(self, token: str = ADMIN_TOKEN, **params: Any) -> list[dict]:
         response = httpx.get(f"{self.portal_url}/api/leads", params=params,
@@ -123,6 +124,18 @@ class Assistant:
         return f"test-{uuid.uuid4().hex[:12]}"
 
 
+T = TypeVar("T")
+
+
+def wait_until(condition: Callable[[], T], timeout: float, what: str) -> T:
+    """The first truthy value of `condition()`, asked twice a second until `timeout` seconds have passed."""
+    deadline = time.monotonic() + timeout
+    while not (value := condition()):
+        assert time.monotonic() < deadline, f"{what}: not within {timeout} s"
+        time.sleep(0.5)
+    return value
+
+
 def wait_until_up(url: str, process: subprocess.Popen, log_path: Path, timeout: float) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -167,12 +180,13 @@ def running_assistant(work: Path, **settings: str) -> Iterator[Assistant]:
         env["S3M_REDIS_URL"] = os.environ.get("S3M_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
     env.update(S3M_SMTP_HOST="127.0.0.1", S3M_ADMIN_TOKEN=ADMIN_TOKEN, S3M_OUTBOX_INTERVAL="1",
                S3M_RASA_TOKEN=RASA_TOKEN, S3M_RASA_BIND="127.0.0.1")
+    # Polling unless `settings` choose webhook mode (TELEGRAM_MODE, TELEGRAM_WEBHOOK_URL, TELEGRAM_WEBHOOK_SECRET).
+    env.update(TELEGRAM_BOT_TOKEN=TELEGRAM_TOKEN, TELEGRAM_MODE="polling", TELEGRAM_API_BASE_URL=telegram.base_url)
     env.update(settings)
     env.pop("S3M_ACTION_URL", None)
     mail = CollectingSmtpHandler()
     smtp = Controller(mail, hostname="127.0.0.1", port=ports["S3M_SMTP_PORT"])
     smtp.start()
-    env.update(TELEGRAM_BOT_TOKEN=TELEGRAM_TOKEN, TELEGRAM_MODE="polling", TELEGRAM_API_BASE_URL=telegram.base_url)
     log_path = work / "launcher.log"
     log = log_path.open("w")
     process = subprocess.Popen(
@@ -187,7 +201,7 @@ def running_assistant(work: Path, **settings: str) -> Iterator[Assistant]:
         wait_until_up(f"http://127.0.0.1:{ports['S3M_ACTION_PORT']}/health", process, log_path, 60)
         wait_until_up(f"{portal_url}/health", process, log_path, timeout=60)
         yield Assistant(rasa_url, portal_url, env["S3M_DATABASE_URL"], process, log_path, mail, telegram,
-                        action_port=ports["S3M_ACTION_PORT"])
+                        action_port=ports["S3M_ACTION_PORT"], environment=env)
     finally:
         smtp.stop()
         telegram.stop()

@@ -44,7 +44,6 @@ from bot.leads.serialize import as_utc
 
 log = logging.getLogger(__name__)
 
-RETRY_BASE = timedelta(seconds=30)
 RETRY_CAP = timedelta(hours=1)
 SMTP_TIMEOUT_SECONDS = 30.0
 WEBHOOK_TIMEOUT_SECONDS = 10.0
@@ -60,7 +59,7 @@ class OutboxWorker:
         engine: Engine,
         settings: Settings,
         *,
-        retry_base: timedelta = RETRY_BASE,
+        retry_base: timedelta | None = None,
         retry_cap: timedelta = RETRY_CAP,
         smtp_timeout: float = SMTP_TIMEOUT_SECONDS,
         webhook_timeout: float = WEBHOOK_TIMEOUT_SECONDS,
@@ -73,7 +72,7 @@ class OutboxWorker:
         if settings.webhook_url and not settings.webhook_secret:
             log.warning("S3M_WEBHOOK_URL is set without S3M_WEBHOOK_SECRET: the webhook's receiver "
                            "cannot tell our requests from forged ones. Set a secret.")
-        self._retry_base = retry_base
+        self._retry_base = retry_base if retry_base is not None else timedelta(seconds=settings.outbox_backoff)
         self._retry_cap = retry_cap
         self._smtp_timeout = smtp_timeout
         self._webhook_timeout = webhook_timeout

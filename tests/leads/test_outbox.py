@@ -19,7 +19,7 @@ from sqlalchemy import select
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
-from bot.config import Settings
+from bot.config import Settings, load_settings
 from bot.database import build_engine
 from bot.launcher import process_commands
 from bot.leads.clusters import load_clusters
@@ -191,6 +191,12 @@ def test_smtp_down_keeps_the_email_until_the_server_is_back(
 def test_back_off_doubles_up_to_the_cap(engine: Engine) -> None:
     worker = OutboxWorker(engine, settings_for())
     assert [worker.retry_delay(n).total_seconds() for n in (1, 2, 3, 7, 8, 50)] == [30, 60, 120, 1920, 3600, 3600]
+
+
+def test_the_first_back_off_is_a_setting(engine: Engine, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("S3M_OUTBOX_BACKOFF", "2")
+    worker = OutboxWorker(engine, load_settings())
+    assert [worker.retry_delay(n).total_seconds() for n in (1, 2, 3, 11, 12)] == [2, 4, 8, 2048, 3600]
 
 
 def test_gives_up_after_the_last_attempt_until_retried(engine: Engine, session: Session, smtp: SmtpServer) -> None:

@@ -1,0 +1,112 @@
+"""Personal data retention in the running assistant: a registration whose conversation ended longer ago
+than S3M_RETENTION_DAYS is erased by the retention purge an operator runs (`python -m bot.leads.retention`,
+as the outbox worker does at start and daily) against the assistant's database, and the outside world
+sees it: the lead API shows the lead without personal details, Rasa's tracker API has nothing left of
+the conversation, the cluster that received the lead is told. A recent conversation is left alone.
+
+The registration is made old by moving its stored times back: the events' timestamps (the column
+the purge reads, and the JSON Rasa's tracker is rebuilt from) and the lead's creation time.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Iterator
+
+import pytest
+from sqlalchemy import text, update
+
+from bot.config import PROJECT_ROOT
+from bot.database import build_engine
+from bot.leads.clusters import load_clusters
+from bot.leads.models import Lead
+from tests.conftest import Assistant, running_assistant, wait_until
+from tests.test_registration import REGISTRATIONS, converse
+
+RETENTION_DAYS = 30
+AGE = timedelta(days=RETENTION_DAYS + 10)
+
+CONTACT_REQUEST = [
+    ("Can someone from the cluster call me back?", "consent"), ("yes", "company_name"),
+    ("Cardiotech", "contact_name"), ("Piotr Zielinski", "email"),
+    ("piotr@cardiotech.pl", "country"), ("Gliwice", "registration_confirmed"), ("yes", None),
+]
+
+
+@pytest.fixture(scope="module")
+def retention_assistant(trained_model: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Assistant]:
+    with running_assistant(tmp_path_factory.mktemp("retention_assistant"), S3M_RETENTION_DAYS=str(RETENTION_DAYS),
+                           S3M_RATE_LIMIT_PER_MINUTE="6000", S3M_RATE_LIMIT_BURST="1000") as started:
+        yield started
+
+
+def age_conversation(database_url: str, sender: str, age: timedelta) -> None:
+    """Move every stored time of the conversation and of its lead `age` into the past."""
+    engine = build_engine(database_url)
+    try:
+        with engine.begin() as connection:
+            rows = connection.execute(text("SELECT id, data FROM events WHERE sender_id = :sender"),
+                                      {"sender": sender}).all()
+            for event_id, data in rows:
+                event = json.loads(data)
+                event["timestamp"] -= age.total_seconds()
+                connection.execute(text("UPDATE events SET data = :data, timestamp = :timestamp WHERE id = :id"),
+                                   {"data": json.dumps(event), "timestamp": event["timestamp"], "id": event_id})
+            created = connection.execute(update(Lead).where(Lead.conversation_id == sender)
+                                         .values(created_at=datetime.now(UTC) - age))
+        assert rows and created.rowcount == 1
+    finally:
+        engine.dispose()
+
+
+def user_texts(assistant: Assistant, sender: str) -> list[str]:
+    return [event["text"] for event in assistant.tracker(sender)["events"] if event["event"] == "user"]
+
+
+def test_an_aged_registration_is_erased_and_a_recent_one_kept(retention_assistant):
+    assistant = retention_assistant
+    steps, _ = REGISTRATIONS["de"]
+    old, recent = assistant.new_sender(), assistant.new_sender()
+    converse(assistant, old, steps)
+    converse(assistant, recent, CONTACT_REQUEST)
+    [old_lead], [recent_lead] = assistant.leads_of(old), assistant.leads_of(recent)
+    owner = load_clusters()[old_lead["cluster"]].contact_email
+    assert assistant.mail_for(owner, containing=old_lead["company_name"]), "the hand-off was never delivered"
+
+    age_conversation(assistant.database_url, old, AGE)
+    cutoff = time.time() - timedelta(days=RETENTION_DAYS).total_seconds()
+    assert max(event["timestamp"] for event in assistant.tracker(old)["events"]) < cutoff  # Rasa sees it old
+
+    mail_before = len(assistant.mail.messages)
+    purge = subprocess.run([sys.executable, "-m", "bot.leads.retention"], cwd=PROJECT_ROOT,
+                           env=assistant.environment, capture_output=True, text=True, timeout=120)
+    assert purge.returncode == 0, purge.stderr
+    assert "erased the personal details of 1 lead(s)" in purge.stdout and "of 1 conversation(s)" in purge.stdout
+
+    [erased] = assistant.leads(status="erased")
+    assert erased["id"] == old_lead["id"] and erased["conversation_id"] == old
+    assert (erased["company_name"], erased["contact_name"], erased["email"], erased["employees"]) == (None,) * 4
+    assert (erased["country"], erased["cluster"]) == (old_lead["country"], old_lead["cluster"])  # counts stay true
+
+    tracker = assistant.tracker(old)
+    assert not [event for event in tracker["events"] if event["timestamp"] < cutoff]
+    assert user_texts(assistant, old) == []
+    assert tracker["slots"]["email"] is None and tracker["slots"]["company_name"] is None
+    assert old_lead["email"] not in json.dumps(tracker)
+
+    # The owning cluster is asked to erase its copy: a notice naming the lead's number, no personal detail.
+    [notice] = wait_until(lambda: [m["message"] for m in assistant.mail.messages[mail_before:] if owner in m["to"]],
+                          60, "the cluster was not told of the erasure")
+    notice = notice.get_body(("plain",)).get_content()
+    assert f"/leads/{old_lead['id']}" in notice
+    assert not any(detail in notice for detail in (old_lead["company_name"], old_lead["contact_name"],
+                                                   old_lead["email"]))
+
+    [kept] = assistant.leads_of(recent)
+    assert kept == recent_lead and kept["company_name"] == "Cardiotech"
+    assert user_texts(assistant, recent) == [message for message, _ in CONTACT_REQUEST]
