@@ -5,6 +5,11 @@ A longer one is kept here under a short key, and the key travels instead. The
 map lives in memory and is bounded: after a restart, or for a very old
 keyboard, a key may be unknown; the channel then falls back to the button's
 title (see `bot.channels.telegram_updates`).
+
+Not python-telegram-bot's `arbitrary_callback_data`: it puts a key held in memory in place of
+*every* button's data, so after a restart, or on the other Rasa process behind the same webhook
+address, every keyboard sent before would fail, even `/affirm`; here only long payloads can. (It
+also needs PTB's `callback-data` extra, which requirements.lock does not have.)
 """
 
 from __future__ import annotations

@@ -8,7 +8,8 @@ its status route and never contacts Telegram.
 Updates arrive either by long polling (`TELEGRAM_MODE=polling`, the default,
 started with the Rasa server) or by webhook (`TELEGRAM_MODE=webhook`: Telegram
 POSTs to `/webhooks/telegram/webhook`, authenticated by the secret token it
-was given in `setWebhook`). Either way `bot.channels.telegram_updates` turns
+was given in `setWebhook`); python-telegram-bot's Application receives them either
+way (bot.channels.telegram_application). `bot.channels.telegram_updates` turns
 them into user messages of the conversation `telegram-<chat id>`
 (bot.channels.conversation_ids), which pass the guard of every chat channel
 (bot.channels.inbound_guard: control characters dropped, length cut, rate limit
@@ -31,7 +32,7 @@ from sanic import Blueprint, Sanic, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, Update
-from telegram.error import InvalidToken, RetryAfter, TelegramError
+from telegram.error import RetryAfter, TelegramError
 
 from bot.channels.action_server_guard import ActionServerGuard
 from bot.channels.callback_data import CallbackDataStore
@@ -40,13 +41,13 @@ from bot.channels.domain_responses import DomainResponder
 from bot.channels.inbound_guard import InboundGuard
 from bot.channels.message_splitting import split_text
 from bot.channels.recent_keys import RecentKeys
-from bot.channels.telegram_polling import LONG_POLL, Backoff, TelegramPoller
+from bot.channels.telegram_application import LONG_POLL, TelegramConnection
 from bot.channels.telegram_settings import (
     WEBHOOK,
     TelegramChannelSettings,
     TelegramConfigurationError,
 )
-from bot.channels.telegram_updates import HANDLED_UPDATES, INPUT_CHANNEL, TelegramUpdateHandler
+from bot.channels.telegram_updates import INPUT_CHANNEL, TelegramUpdateHandler
 from bot.config import load_settings
 from bot.log_redaction import conversation_hash, hide_in_logs, redact
 
@@ -130,7 +131,11 @@ class TelegramOutput(OutputChannel):
                      len(json_message))
 
     async def _call(self, method: str, **params: Any) -> Any:
-        """Call a Bot API method, waiting out Telegram's flood control a few times."""
+        """Call a Bot API method, waiting out Telegram's flood control a few times.
+
+        (python-telegram-bot's `AIORateLimiter` would do this, but it needs the `aiolimiter`
+        package, which requirements.lock does not have.)
+        """
         for attempt in range(1, _MAX_SEND_ATTEMPTS + 1):
             try:
                 return await getattr(self._bot, method)(**params)
@@ -190,11 +195,8 @@ class TelegramInput(InputChannel):
         self._callback_data = CallbackDataStore()
         self._seen_updates = RecentKeys()
         self._pressed_keyboards = RecentKeys()
-        self._bot: Bot | None = None
+        self._connection: TelegramConnection | None = None
         self._output: TelegramOutput | None = None
-        self._handler: TelegramUpdateHandler | None = None
-        self._poller: TelegramPoller | None = None
-        self._webhook_task: asyncio.Task | None = None
 
     @property
     def enabled(self) -> bool:
@@ -234,17 +236,17 @@ class TelegramInput(InputChannel):
         return telegram
 
     def _connect(self, app: Sanic, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> None:
-        """Create the bot client inside the server's event loop and start receiving updates."""
-        settings = self.settings
-        self._bot = Bot(settings.bot_token, base_url=settings.api_base_url)
-        self._output = TelegramOutput(self._bot, self._callback_data)
+        """Create the Application inside the server's event loop and start receiving updates."""
+        self._connection = TelegramConnection(self.settings, self._long_poll)
+        bot = self._connection.bot
+        self._output = TelegramOutput(bot, self._callback_data)
         responder = DomainResponder(lambda: getattr(app.ctx, "agent", None), TelegramOutput.name())
         inbound = InboundGuard(TelegramOutput.name())  # clean text, rate limit: as every chat channel
         inbound.attach_app(app)
         guard = ActionServerGuard(TelegramOutput.name())  # an apology while the action server is down
         guard.attach_app(app)
-        self._handler = TelegramUpdateHandler(
-            self._bot,
+        handler = TelegramUpdateHandler(
+            bot,
             self._output,
             inbound.wrap(guard.wrap(on_new_message)),
             self._callback_data,
@@ -252,64 +254,27 @@ class TelegramInput(InputChannel):
             self._seen_updates,
             self._pressed_keyboards,
         )
-        if settings.mode == WEBHOOK:
-            self._webhook_task = asyncio.create_task(self._register_webhook(), name="telegram-set-webhook")
-        else:
-            self._poller = TelegramPoller(self._bot, self._handler.handle_all, HANDLED_UPDATES, self._long_poll)
-            self._poller.start()
-
-    async def _register_webhook(self) -> None:
-        """Tell Telegram where to send updates, retrying while it cannot be reached."""
-        backoff = Backoff()
-        while True:
-            try:
-                await self._bot.initialize()
-                await self._bot.set_webhook(
-                    url=self.settings.webhook_url,
-                    secret_token=self.settings.webhook_secret,
-                    allowed_updates=list(HANDLED_UPDATES),
-                )
-            except InvalidToken:
-                logger.error("Telegram rejected TELEGRAM_BOT_TOKEN: the Telegram channel stays off.")
-                return
-            except TelegramError as error:
-                delay = backoff.next_delay()
-                logger.warning(
-                    "Could not set the Telegram webhook (%s); next try in %.0f s.",
-                    redact(str(error), [self.settings.bot_token]),
-                    delay,
-                )
-                await asyncio.sleep(delay)
-                continue
-            logger.info("Telegram webhook of @%s set to %s.", self._bot.username, self.settings.webhook_url)
-            return
+        self._connection.start(handler.handle)
 
     async def _disconnect(self) -> None:
-        if self._poller is not None:
-            await self._poller.stop()
-            self._poller = None
-        if self._webhook_task is not None:
-            self._webhook_task.cancel()
-            await asyncio.gather(self._webhook_task, return_exceptions=True)
-            self._webhook_task = None
-        if self._bot is not None:
-            await self._bot.shutdown()
-        self._bot = self._output = self._handler = None
+        if self._connection is not None:
+            await self._connection.stop()
+        self._connection = self._output = None
 
     async def _receive_webhook(self, request: Request) -> HTTPResponse:
-        """Handle one update POSTed by Telegram, after checking the secret token."""
+        """Queue one update POSTed by Telegram for the Application, after checking the secret token."""
         sent_secret = (request.headers.get(SECRET_HEADER) or "").encode("utf-8")
         if not hmac.compare_digest(sent_secret, self.settings.webhook_secret.encode("utf-8")):
             return response.json({"error": "wrong or missing secret token"}, status=403)
-        handler = self._handler
-        if handler is None:
-            return response.json({"error": "not ready"}, status=503)  # Telegram retries later
         body = request.json
         if not isinstance(body, dict) or not isinstance(body.get("update_id"), int):
             return response.json({"error": "not a Telegram update"}, status=400)
+        connection = self._connection
+        if connection is None or not connection.application.running:
+            return response.json({"error": "not ready"}, status=503)  # Telegram retries later
         try:
-            update = Update.de_json(body, self._bot)
+            update = Update.de_json(body, connection.bot)
         except (KeyError, TypeError, ValueError):
             return response.json({"error": "not a Telegram update"}, status=400)
-        await handler.handle(update)
+        await connection.application.update_queue.put(update)
         return response.json({"ok": True})

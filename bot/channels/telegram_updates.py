@@ -1,6 +1,7 @@
 """Turn each Telegram update into a user message for Rasa, or a polite answer.
 
-Shared by both ways updates arrive (long polling and webhook). Text messages,
+The handler of the channel's python-telegram-bot Application (bot.channels.telegram_application),
+for both ways updates arrive (long polling and webhook). Text messages,
 edited messages (handled as new ones) and button presses go to Rasa; the chat
 is the conversation (`sender_id` = `telegram-<chat id>`, bot.channels.conversation_ids:
 no other channel can choose it) and the user's Telegram language is
@@ -11,10 +12,9 @@ domain's `utter_unsupported_content`. An update seen before is skipped.
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import re
-from typing import Any, Awaitable, Callable, Dict, Sequence
+from typing import Any, Awaitable, Callable, Dict
 
 from rasa.core.channels.channel import OutputChannel, UserMessage
 from telegram import Bot, Message, Update, User
@@ -33,8 +33,6 @@ LANGUAGE_HINT_KEY = "language"
 """Metadata key our LanguageDetector reads the channel's language hint from."""
 UPDATE_ID_KEY = "telegram_update_id"
 UNSUPPORTED_CONTENT_RESPONSE = "utter_unsupported_content"
-HANDLED_UPDATES: Sequence[str] = ("message", "edited_message", "callback_query")
-"""Update types asked from Telegram (`allowed_updates`); others are not sent to the bot."""
 
 _LANGUAGE_TAG = re.compile(r"^([A-Za-z]{2,3})(?:[-_]|$)")
 
@@ -65,19 +63,6 @@ class TelegramUpdateHandler:
         self._responder = responder
         self._seen_updates = seen_updates
         self._pressed_keyboards = pressed_keyboards
-
-    async def handle_all(self, updates: Sequence[Update]) -> None:
-        """Handle a batch: one chat's updates in order, different chats side by side."""
-        by_chat: Dict[Any, list[Update]] = {}
-        for update in updates:
-            chat = update.effective_chat
-            by_chat.setdefault(chat.id if chat else ("update", update.update_id), []).append(update)
-
-        async def handle_in_order(chat_updates: list[Update]) -> None:
-            for update in chat_updates:
-                await self.handle(update)
-
-        await asyncio.gather(*(handle_in_order(chat_updates) for chat_updates in by_chat.values()))
 
     async def handle(self, update: Update) -> None:
         """Handle one update, once."""

@@ -49,6 +49,7 @@ class BotApiStandIn:
         self.token = token
         self.calls: List[ApiCall] = []
         self.webhook: Dict[str, Any] | None = None
+        self._failures: Dict[str, int] = {}
         self._updates: List[Dict[str, Any]] = []
         self._changed = asyncio.Condition()
         self._message_ids = itertools.count(500)
@@ -80,6 +81,10 @@ class BotApiStandIn:
         self._updates.append(update)
         asyncio.get_running_loop().create_task(self._notify())
 
+    def fail_next(self, method: str) -> None:
+        """Answer the next call to `method` with `502 Bad Gateway`, as Telegram does while its Bot API is down."""
+        self._failures[method] = self._failures.get(method, 0) + 1
+
     def calls_to(self, method: str) -> List[ApiCall]:
         return [call for call in self.calls if call.method == method]
 
@@ -109,6 +114,9 @@ class BotApiStandIn:
         handler = getattr(self, f"_api_{method}", None)
         if handler is None:
             return _error(404, "Not Found")
+        if self._failures.get(method):
+            self._failures[method] -= 1
+            return _error(502, "Bad Gateway")
         if not _is_chat_id(params.get("chat_id", 0)):
             return _error(400, "Bad Request: chat not found")
         status, result = await handler(params)

@@ -8,7 +8,7 @@ import time
 import uuid
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
-from typing import Any, AsyncIterator, Dict, List
+from typing import Any, AsyncIterator, Awaitable, Callable, Dict, List
 
 import httpx
 import pytest
@@ -115,8 +115,11 @@ async def serving(app: Sanic, port: int) -> AsyncIterator[None]:
 
 
 @asynccontextmanager
-async def running_channel(channel: TelegramInput, agent: Any) -> AsyncIterator[RunningChannel]:
-    """Mount the channel as Rasa does (`/webhooks/telegram`) and run the server until exit."""
+async def running_channel(
+    channel: TelegramInput, agent: Any, respond: Callable[[UserMessage], Awaitable[None]] = echo
+) -> AsyncIterator[RunningChannel]:
+    """Mount the channel as Rasa does (`/webhooks/telegram`) and run the server until exit;
+    `respond` stands in for Rasa's handling of each message."""
     app = Sanic(f"telegram_test_{uuid.uuid4().hex[:12]}", configure_logging=False)
     app.ctx.agent = agent
     port = free_port()
@@ -124,7 +127,7 @@ async def running_channel(channel: TelegramInput, agent: Any) -> AsyncIterator[R
 
     async def handle(message: UserMessage) -> None:
         running.received.append(message)
-        await echo(message)
+        await respond(message)
 
     app.blueprint(channel.blueprint(handle), url_prefix="/webhooks/telegram")
     async with serving(app, port):

@@ -3,6 +3,8 @@ channel running in a Sanic server with an echo handler in place of Rasa."""
 
 from __future__ import annotations
 
+import asyncio
+
 import pytest
 from rasa.shared.core.events import SlotSet
 from rasa.shared.core.trackers import DialogueStateTracker
@@ -17,6 +19,7 @@ from tests.channels.conftest import (
     TOKEN,
     button_press_update,
     channel_settings,
+    echo,
     message_update,
     next_update_id,
     running_channel,
@@ -68,6 +71,39 @@ async def test_polling_checks_the_token_clears_a_webhook_and_confirms_updates(st
     assert methods[:3] == ["getMe", "deleteWebhook", "getUpdates"]
     assert polls[0].params["allowed_updates"] == ["message", "edited_message", "callback_query"]
     assert polls[1].params["offset"] == 8  # update 7 confirmed
+
+
+async def test_a_telegram_outage_at_start_up_is_waited_out(standin, agent, caplog):
+    """Start-up is retried (the token check, then the webhook's removal) until Telegram answers."""
+    standin.fail_next("getMe")
+    standin.fail_next("deleteWebhook")
+    standin.queue_update(message_update(text="Hallo"))
+    async with running_channel(TelegramInput(channel_settings(standin)), agent):
+        [sent] = await standin.wait_for("sendMessage", timeout=30)
+    assert sent.params["text"] == "echo: Hallo"
+    assert [call.method for call in standin.calls][:5] == ["getMe", "getMe", "deleteWebhook", "deleteWebhook",
+                                                           "getUpdates"]
+    assert "Could not reach Telegram (Bad Gateway); next try in 1 s." in caplog.text
+
+
+async def test_a_chats_turns_keep_their_order_and_other_chats_do_not_wait(standin, agent):
+    """A slow turn holds up its own chat's next message, not another chat."""
+    other_chat = 5151
+    other_chat_answered = asyncio.Event()
+
+    async def slow_first_turn(message) -> None:
+        if message.text == "slow":
+            await asyncio.wait_for(other_chat_answered.wait(), 15)
+        await echo(message)
+        if message.sender_id == f"telegram-{other_chat}":
+            other_chat_answered.set()
+
+    standin.queue_update(message_update(text="slow"))
+    standin.queue_update(message_update(text="next"))
+    standin.queue_update(message_update(text="other", chat_id=other_chat))
+    async with running_channel(TelegramInput(channel_settings(standin)), agent, slow_first_turn):
+        sent = await standin.wait_for("sendMessage", count=3)
+    assert [call.params["text"] for call in sent] == ["echo: other", "echo: slow", "echo: next"]
 
 
 async def test_language_code_is_the_language_hint(standin, agent):
@@ -241,8 +277,8 @@ async def test_a_fast_chat_is_held_back_and_told_once_in_its_language(standin, a
         standin.queue_update(update)
     async with running_channel(TelegramInput(channel_settings(standin)), agent) as running:
         await standin.wait_for("sendMessage", count=4)
-        polls = await standin.wait_for("getUpdates", count=2)  # the next poll: the whole batch was handled
-    assert polls[1].params["offset"] == updates[-1]["update_id"] + 1
+        polls = await standin.wait_for("getUpdates", count=2)
+    assert polls[1].params["offset"] == updates[-1]["update_id"] + 1  # the batch confirmed; handled before the stop
     sent = standin.calls_to("sendMessage")
     german = response_text(rasa_domain, "utter_too_many_messages", "de")
     assert [c.params["text"] for c in sent if c.params["chat_id"] == CHAT_ID] == ["echo: eins[0m", "echo: zwei", german]
