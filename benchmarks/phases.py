@@ -34,7 +34,7 @@ TIMED = {
     # step name: (module, class, method)
     "tracker: retrieve": ("rasa.core.processor", "MessageProcessor", "fetch_tracker_and_update_session"),
     "tracker: save": ("rasa.core.processor", "MessageProcessor", "save_tracker"),
-    "nlu: whole parse": ("rasa.core.processor", "MessageProcessor", "parse_message"),
+    "nlu: whole parse": ("rasa.core.processor", "MessageProcessor", "_parse_message_with_graph"),
     "nlu: SentenceFeaturizer": ("bot.nlu.sentence_featurizer", "SentenceFeaturizer", "process"),
     "nlu: LinearIntentClassifier": ("bot.nlu.intent_classifier", "LinearIntentClassifier", "process"),
     "nlu: CRFEntityExtractor": ("rasa.nlu.extractors.crf_entity_extractor", "CRFEntityExtractor", "process"),
