@@ -7,7 +7,7 @@ the limit getting a 429 whose body is the polite answer (the first time) or empt
 action server is down the SME gets an apology in its language instead of silence
 (bot.channels.action_server_guard). The `sender` is the conversation id, kept as sent,
 except that the Telegram and widget channels' prefixes (`telegram-`, `widget-`) are
-refused: those conversations are other people's (bot.channels.conversation_ids).
+refused: those conversations are other people's (bot.conversation_ids).
 """
 
 from __future__ import annotations
@@ -22,8 +22,8 @@ from sanic import Blueprint, Request, response
 from sanic.response import HTTPResponse
 
 from bot.channels.action_server_guard import ActionServerGuard
-from bot.channels.conversation_ids import CHANNELS, uses_reserved_prefix
 from bot.channels.inbound_guard import InboundGuard
+from bot.conversation_ids import CHANNELS, uses_reserved_prefix
 from bot.log_redaction import conversation_hash
 
 logger = logging.getLogger(__name__)

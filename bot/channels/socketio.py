@@ -12,7 +12,7 @@ characters dropped, length cut, rate limit with a polite answer); while the acti
 the widget gets an apology (bot.channels.action_server_guard).
 
 The session id (or, without session persistence, the socket's sid) is chosen by the client, so
-the conversation is `widget-<session id>` (bot.channels.conversation_ids): no widget can reach a
+the conversation is `widget-<session id>` (bot.conversation_ids): no widget can reach a
 Telegram or REST conversation. Replies still go to the socket's room, which keeps the bare id:
 :class:`WidgetOutput` turns the conversation id back into it.
 """
@@ -28,8 +28,8 @@ from rasa.core.channels.channel import UserMessage
 from sanic import Blueprint
 
 from bot.channels.action_server_guard import ActionServerGuard
-from bot.channels.conversation_ids import WIDGET, conversation_id, raw_id
 from bot.channels.inbound_guard import InboundGuard
+from bot.conversation_ids import WIDGET, conversation_id, raw_id
 
 __all__ = ["SocketIOInput", "WidgetOutput"]
 

@@ -11,7 +11,7 @@ POSTs to `/webhooks/telegram/webhook`, authenticated by the secret token it
 was given in `setWebhook`); python-telegram-bot's Application receives them either
 way (bot.channels.telegram_application). `bot.channels.telegram_updates` turns
 them into user messages of the conversation `telegram-<chat id>`
-(bot.channels.conversation_ids), which pass the guard of every chat channel
+(bot.conversation_ids), which pass the guard of every chat channel
 (bot.channels.inbound_guard: control characters dropped, length cut, rate limit
 with a polite answer); replies go out through :class:`TelegramOutput`,
 to the chat id again, as plain text (no parse mode, so no escaping), cut at 4096
@@ -36,7 +36,6 @@ from telegram.error import RetryAfter, TelegramError
 
 from bot.channels.action_server_guard import ActionServerGuard
 from bot.channels.callback_data import CallbackDataStore
-from bot.channels.conversation_ids import TELEGRAM, raw_id
 from bot.channels.domain_responses import DomainResponder
 from bot.channels.inbound_guard import InboundGuard
 from bot.channels.message_splitting import split_text
@@ -49,6 +48,7 @@ from bot.channels.telegram_settings import (
 )
 from bot.channels.telegram_updates import INPUT_CHANNEL, TelegramUpdateHandler
 from bot.config import load_settings
+from bot.conversation_ids import TELEGRAM, raw_id
 from bot.log_redaction import conversation_hash, hide_in_logs, redact
 
 logger = logging.getLogger(__name__)

@@ -3,7 +3,7 @@
 The handler of the channel's python-telegram-bot Application (bot.channels.telegram_application),
 for both ways updates arrive (long polling and webhook). Text messages,
 edited messages (handled as new ones) and button presses go to Rasa; the chat
-is the conversation (`sender_id` = `telegram-<chat id>`, bot.channels.conversation_ids:
+is the conversation (`sender_id` = `telegram-<chat id>`, bot.conversation_ids:
 no other channel can choose it) and the user's Telegram language is
 passed as the hint our LanguageDetector reads (metadata `language`). Content
 without text (stickers, photos, voice notes, files, locations ...) gets the
@@ -21,10 +21,10 @@ from telegram import Bot, Message, Update, User
 from telegram.error import TelegramError
 
 from bot.channels.callback_data import CallbackDataStore
-from bot.channels.conversation_ids import TELEGRAM, conversation_id
 from bot.channels.domain_responses import DomainResponder
 from bot.channels.recent_keys import RecentKeys
 from bot.channels.telegram_commands import rasa_input_for_text
+from bot.conversation_ids import TELEGRAM, conversation_id
 
 logger = logging.getLogger(__name__)
 

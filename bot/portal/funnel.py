@@ -23,11 +23,11 @@ from typing import Any, Collection, Iterable, Iterator
 from sqlalchemy import bindparam, inspect, text
 from sqlalchemy.engine import Connection
 
-from bot.channels.conversation_ids import CHANNELS
+from bot.conversation_ids import CHANNELS
 from bot.definitions import DETECTION_KEY, DIGRESSION_CONFIDENCE, FALLBACK_LANGUAGE, FORM_DIGRESSIONS
 
 REST = "rest"
-"""Conversations whose id has no channel prefix (bot/channels/conversation_ids.py)."""
+"""Conversations whose id has no channel prefix (bot/conversation_ids.py)."""
 ALL_CHANNELS = (*CHANNELS, REST)
 
 FORM = "registration_form"

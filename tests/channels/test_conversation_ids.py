@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.channels.conversation_ids import TELEGRAM, WIDGET, conversation_id, raw_id, uses_reserved_prefix
+from bot.conversation_ids import TELEGRAM, WIDGET, conversation_id, raw_id, uses_reserved_prefix
 
 
 def test_a_channels_conversation_id_carries_its_prefix_and_gives_the_raw_id_back():

@@ -23,8 +23,8 @@ import pytest
 import uvicorn
 from fastapi import FastAPI
 
-from bot.channels.conversation_ids import WIDGET, conversation_id
 from bot.config import PROJECT_ROOT, load_settings
+from bot.conversation_ids import WIDGET, conversation_id
 from bot.portal import widget_routes
 from tests.conftest import free_port
 

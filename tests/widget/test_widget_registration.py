@@ -19,7 +19,7 @@ import httpx
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from bot.channels.conversation_ids import WIDGET, conversation_id
+from bot.conversation_ids import WIDGET, conversation_id
 from bot.portal.widget_routes import SCRIPT_NAME
 from tests.widget.chat import Chat
 from tests.widget.conftest import DESKTOP, PHONE, ThreadedServer, widget_app
