@@ -23,6 +23,7 @@ from rasa.shared.core.events import ActionExecuted, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 
 from bot.config import load_settings
+from bot.conversations.events import delete_conversation
 from bot.database import ensure_sqlite_directory, sqlite_pool, tune_sqlite
 from bot.log_redaction import conversation_hash
 
@@ -114,10 +115,8 @@ class DatabaseUrlTrackerStore(SQLTrackerStore):
         """Store new events; after an erasure, keep only what followed it."""
         erasure_index = self._new_erasure_index(tracker)
         if erasure_index is not None:
-            with self.session_scope() as session:
-                deleted = session.query(self.SQLEvent).filter(
-                    self.SQLEvent.sender_id == tracker.sender_id).delete()
-                session.commit()
+            with self.engine.begin() as connection:
+                deleted = delete_conversation(connection, tracker.sender_id)
             logger.info("Erased %d stored events of conversation %s", deleted, conversation_hash(tracker.sender_id))
             tracker = DialogueStateTracker.from_events(
                 tracker.sender_id, list(tracker.events)[erasure_index:],

@@ -144,8 +144,8 @@ def test_the_notice_exists_in_every_language_with_every_placeholder() -> None:
 def test_the_retention_purge_tells_the_clusters_too(engine: Engine, session: Session, settings: Settings) -> None:
     from datetime import timedelta
 
+    from bot.conversations.retention import purge_expired
     from bot.leads.models import utcnow
-    from bot.leads.retention import purge_expired
 
     store = LeadStore(engine, load_clusters(), settings)
     lead = store.save(Registration(

@@ -12,17 +12,18 @@ from typing import Any, Iterator
 import pytest
 from rasa.shared.core.events import ActionExecuted, BotUttered, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
-from sqlalchemy import inspect, select, text
+from sqlalchemy import func, inspect, select, text
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.config import Settings, load_settings
-from bot.leads import retention
+from bot.conversations import retention
+from bot.conversations.events import EVENTS
+from bot.conversations.retention import EXPIRED, PurgeResult, purge_expired
 from bot.leads.clusters import load_clusters
 from bot.leads.models import ConsentRecord, Lead, LeadStatusChange, OutboxMessage
 from bot.leads.outbox import OutboxWorker
 from bot.leads.qualification import AT_REQUEST, HEAD_COUNT_ERASED
-from bot.leads.retention import EXPIRED, PurgeResult, purge_expired
 from bot.leads.store import LeadStore, Registration
 from bot.tracker_store import DatabaseUrlTrackerStore
 from tests.leads.test_store import QUALIFIED
@@ -72,7 +73,7 @@ def save_conversation(tracker_store: DatabaseUrlTrackerStore, sender_id: str, *m
 
 def events_of(engine: Engine) -> dict[str, int]:
     with engine.connect() as connection:
-        rows = connection.execute(text("SELECT sender_id, count(*) FROM events GROUP BY sender_id")).all()
+        rows = connection.execute(select(EVENTS.c.sender_id, func.count()).group_by(EVENTS.c.sender_id)).all()
     return dict(rows)
 
 
@@ -98,7 +99,7 @@ def test_a_lead_whose_conversation_ended_before_the_cut_off_is_erased_and_a_rece
     recent = save_lead(store, engine, "conv-recent", RECENT)
     assert not inspect(engine).has_table("events")  # Rasa never ran here: leads are dated by themselves
 
-    with caplog.at_level(logging.INFO, logger="bot.leads.retention"):
+    with caplog.at_level(logging.INFO, logger="bot.conversations.retention"):
         result = purge(engine)
 
     assert (result.cutoff, result.leads, result.conversations, result.events) == (CUTOFF, 1, 0, 0)
