@@ -7,7 +7,7 @@ import dataclasses
 import logging
 import threading
 from datetime import UTC, datetime, timedelta
-from typing import Any, Iterator
+from typing import Any, Callable
 
 import pytest
 from rasa.shared.core.events import ActionExecuted, BotUttered, UserUttered
@@ -43,15 +43,6 @@ def settings() -> Settings:
 @pytest.fixture
 def store(engine: Engine, settings: Settings) -> LeadStore:
     return LeadStore(engine, load_clusters(), settings)
-
-
-@pytest.fixture
-def rasa_store(database_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[DatabaseUrlTrackerStore]:
-    """Rasa's own SQL tracker store on the test database: it creates and fills the `events` table."""
-    monkeypatch.setenv("S3M_DATABASE_URL", database_url)
-    tracker_store = DatabaseUrlTrackerStore()
-    yield tracker_store
-    tracker_store.engine.dispose()
 
 
 def save_lead(store: LeadStore, engine: Engine, conversation_id: str, created_at: datetime, **changes: Any) -> int:
@@ -186,11 +177,13 @@ def test_retention_off_does_nothing(store: LeadStore, engine: Engine, rasa_store
     assert snapshot(engine) == before
 
 
-def test_retention_erases_what_the_sme_s_own_erasure_erases(store: LeadStore, engine: Engine, session: Session) -> None:
+def test_retention_erases_what_the_sme_s_own_erasure_erases(
+    store: LeadStore, engine: Engine, session: Session, erase: Callable[..., int]
+) -> None:
     """The two erasures must not drift apart: same columns blanked, same hand-off treatment."""
     by_request = save_lead(store, engine, "conv-request", OLD)
     by_retention = save_lead(store, engine, "conv-retention", OLD)
-    store.erase_conversation("conv-request")
+    erase("conv-request")
     assert purge(engine).leads == 1
 
     def erased(lead_id: int) -> tuple[dict[str, Any], list[tuple[Any, ...]], list[str]]:
