@@ -9,13 +9,13 @@ from rasa_sdk.events import ActiveLoop, EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.services.leads import lead_store
+from actions.services.leads import erase_conversation
 from actions.submission import FORM_STATE_SLOTS, PERSONAL_SLOTS, reset
 
 
 class ActionDeleteMyData(Action):
-    """Wipes the conversation's leads here; the tracker store drops its stored events
-    once this action has run (bot/tracker_store.py)."""
+    """Wipes the conversation's leads and stored events (bot.conversations.erasure); the tracker
+    store then stores only what followed this action (bot/tracker_store.py)."""
 
     def name(self) -> str:
         return "action_delete_my_data"
@@ -24,7 +24,7 @@ class ActionDeleteMyData(Action):
                   domain: DomainDict) -> List[EventType]:
         # The slots too: training data may name the SME although no lead was stored yet.
         named = [tracker.get_slot(slot) for slot in ("company_name", "contact_name", "email")]
-        erased = lead_store().erase_conversation(tracker.sender_id, also_named=[
+        erased = erase_conversation(tracker.sender_id, also_named=[
             value for value in named if isinstance(value, str)])
         had_details = any(tracker.get_slot(slot) not in (None, []) for slot in PERSONAL_SLOTS)
         dispatcher.utter_message(response="utter_data_deleted" if erased or had_details

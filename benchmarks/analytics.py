@@ -26,11 +26,12 @@ import time
 from datetime import UTC, date, datetime
 from typing import Any, Callable
 
-from sqlalchemy import text
+from sqlalchemy import bindparam, select, text
 from sqlalchemy.orm import Session, sessionmaker
 
 from benchmarks.analytics_conversations import Script, random_scripts, store_conversations, store_leads
 from bot.config import PROJECT_ROOT
+from bot.conversations.events import EVENTS
 from bot.database import build_engine, create_scratch_database, drop_scratch_database
 from bot.leads import schema
 from bot.leads.clusters import load_clusters
@@ -41,7 +42,7 @@ SERVER = os.environ.get("S3M_TEST_POSTGRES_URL", "postgresql+psycopg2://postgres
 MONTH = AnalyticsFilters(since=datetime(2026, 11, 1, tzinfo=UTC), until=datetime(2026, 12, 1, tzinfo=UTC))
 THRESHOLD = 0.6
 # What Rasa's SQLTrackerStore reads for each message (bot/tracker_store.py: the events' JSON only).
-TRACKER_QUERY = text("SELECT data FROM events WHERE sender_id = :sender_id ORDER BY id")
+TRACKER_QUERY = select(EVENTS.c.data).where(EVENTS.c.sender_id == bindparam("sender_id")).order_by(EVENTS.c.id)
 
 
 def timed(action: Callable[[], Any], rounds: int) -> dict[str, float]:

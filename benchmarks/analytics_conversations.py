@@ -25,23 +25,11 @@ from rasa.shared.core.events import (
     SlotSet,
     UserUttered,
 )
-from sqlalchemy import Column, Float, Integer, MetaData, String, Table, Text
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
+from bot.conversations.events import EVENTS
 from bot.leads.models import Lead, LeadRecipient, LeadStatusChange, OutboxMessage
-
-RASA_EVENTS = Table(
-    # Rasa's SQLTrackerStore table (rasa/core/tracker_store.py, SQLEvent), as Rasa 3.6 creates it.
-    "events", MetaData(),
-    Column("id", Integer, primary_key=True),
-    Column("sender_id", String(255), nullable=False, index=True),
-    Column("type_name", String(255), nullable=False),
-    Column("timestamp", Float),
-    Column("intent_name", String(255)),
-    Column("action_name", String(255)),
-    Column("data", Text),
-)
 
 FORM = "registration_form"
 ANSWERS: dict[str, Any] = {
@@ -170,16 +158,16 @@ def event_rows(sender_id: str, events: Iterable[Event]) -> list[dict[str, Any]]:
 
 def store_conversations(engine: Engine, scripts: Iterable[Script], batch: int = 20_000) -> int:
     """Insert the scripts' events; returns how many rows were written."""
-    RASA_EVENTS.create(engine, checkfirst=True)
+    EVENTS.create(engine, checkfirst=True)
     written, pending = 0, []
     with engine.begin() as connection:
         for script in scripts:
             pending += event_rows(script.sender_id, conversation_events(script))
             if len(pending) >= batch:
-                connection.execute(RASA_EVENTS.insert(), pending)
+                connection.execute(EVENTS.insert(), pending)
                 written, pending = written + len(pending), []
         if pending:
-            connection.execute(RASA_EVENTS.insert(), pending)
+            connection.execute(EVENTS.insert(), pending)
             written += len(pending)
     return written
 

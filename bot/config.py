@@ -73,7 +73,7 @@ class Settings:
     rasa_url: str = "http://127.0.0.1:5005"
     training_dir: Path = field(default=PROJECT_ROOT)
     unrecognised_confidence: float = 0.6
-    # Personal data retention (bot.leads.retention); None: never purge.
+    # Personal data retention (bot.conversations.retention); None: never purge.
     retention_days: int | None = 365
     # Conversation locks shared by several Rasa processes (bot.lock_store); None: in memory.
     redis_url: str | None = field(default=None, repr=False)

@@ -2,10 +2,11 @@
 
 Rasa's own SQLTrackerStore takes the URL in pieces (dialect, host, db...); this
 subclass lets conversations and leads share the one URL of the contract. It also
-carries out the erasure an SME asks for: the stored events of its conversation
-are deleted when the action `action_delete_my_data` has run. And it keeps the
-trackers it saved last, so that the next message of a conversation does not rebuild
-its tracker from every stored event (docs/benchmark.md, "Profile").
+completes the erasure an SME asks for (bot.conversations.erasure): the tracker it
+saves after `action_delete_my_data` still holds the erased events, of which it
+stores none again. And it keeps the trackers it saved last, so that the next message
+of a conversation does not rebuild its tracker from every stored event
+(docs/benchmark.md, "Profile").
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from rasa.shared.core.events import ActionExecuted, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 
 from bot.config import load_settings
+from bot.conversations.events import delete_conversation
 from bot.database import ensure_sqlite_directory, sqlite_pool, tune_sqlite
 from bot.log_redaction import conversation_hash
 
@@ -111,14 +113,18 @@ class DatabaseUrlTrackerStore(SQLTrackerStore):
         return DialogueStateTracker.from_dict(sender_id, events, self.domain.slots)
 
     async def save(self, tracker: DialogueStateTracker) -> None:
-        """Store new events; after an erasure, keep only what followed it."""
+        """Store new events; after an erasure, keep only what followed it.
+
+        The action deleted the stored events already, unless it failed: then they go here, for
+        Rasa writes only the events past the number it finds stored.
+        """
         erasure_index = self._new_erasure_index(tracker)
         if erasure_index is not None:
-            with self.session_scope() as session:
-                deleted = session.query(self.SQLEvent).filter(
-                    self.SQLEvent.sender_id == tracker.sender_id).delete()
-                session.commit()
-            logger.info("Erased %d stored events of conversation %s", deleted, conversation_hash(tracker.sender_id))
+            with self.engine.begin() as connection:
+                deleted = delete_conversation(connection, tracker.sender_id)
+            if deleted:
+                logger.info("Erased %d stored events of conversation %s", deleted,
+                            conversation_hash(tracker.sender_id))
             tracker = DialogueStateTracker.from_events(
                 tracker.sender_id, list(tracker.events)[erasure_index:],
                 slots=self.domain.slots if self.domain else None)

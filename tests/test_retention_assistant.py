@@ -1,5 +1,5 @@
 """Personal data retention in the running assistant: a registration whose conversation ended longer ago
-than S3M_RETENTION_DAYS is erased by the retention purge an operator runs (`python -m bot.leads.retention`,
+than S3M_RETENTION_DAYS is erased by the retention purge an operator runs (`python -m bot.conversations.retention`,
 as the outbox worker does at start and daily) against the assistant's database, and the outside world
 sees it: the lead API shows the lead without personal details, Rasa's tracker API has nothing left of
 the conversation, the cluster that received the lead is told. A recent conversation is left alone.
@@ -19,9 +19,10 @@ from pathlib import Path
 from typing import Iterator
 
 import pytest
-from sqlalchemy import text, update
+from sqlalchemy import select, update
 
 from bot.config import PROJECT_ROOT
+from bot.conversations.events import EVENTS
 from bot.database import build_engine
 from bot.leads.clusters import load_clusters
 from bot.leads.models import Lead
@@ -50,13 +51,12 @@ def age_conversation(database_url: str, sender: str, age: timedelta) -> None:
     engine = build_engine(database_url)
     try:
         with engine.begin() as connection:
-            rows = connection.execute(text("SELECT id, data FROM events WHERE sender_id = :sender"),
-                                      {"sender": sender}).all()
+            rows = connection.execute(select(EVENTS.c.id, EVENTS.c.data).where(EVENTS.c.sender_id == sender)).all()
             for event_id, data in rows:
                 event = json.loads(data)
                 event["timestamp"] -= age.total_seconds()
-                connection.execute(text("UPDATE events SET data = :data, timestamp = :timestamp WHERE id = :id"),
-                                   {"data": json.dumps(event), "timestamp": event["timestamp"], "id": event_id})
+                connection.execute(update(EVENTS).where(EVENTS.c.id == event_id)
+                                   .values(data=json.dumps(event), timestamp=event["timestamp"]))
             created = connection.execute(update(Lead).where(Lead.conversation_id == sender)
                                          .values(created_at=datetime.now(UTC) - age))
         assert rows and created.rowcount == 1
@@ -83,7 +83,7 @@ def test_an_aged_registration_is_erased_and_a_recent_one_kept(retention_assistan
     assert max(event["timestamp"] for event in assistant.tracker(old)["events"]) < cutoff  # Rasa sees it old
 
     mail_before = len(assistant.mail.messages)
-    purge = subprocess.run([sys.executable, "-m", "bot.leads.retention"], cwd=PROJECT_ROOT,
+    purge = subprocess.run([sys.executable, "-m", "bot.conversations.retention"], cwd=PROJECT_ROOT,
                            env=assistant.environment, capture_output=True, text=True, timeout=120)
     assert purge.returncode == 0, purge.stderr
     assert "erased the personal details of 1 lead(s)" in purge.stdout and "of 1 conversation(s)" in purge.stdout

@@ -15,6 +15,7 @@ from rasa.shared.core.events import ActionExecuted, BotUttered, SlotSet, UserUtt
 from rasa.shared.core.trackers import DialogueStateTracker
 
 from bot.config import PROJECT_ROOT
+from bot.conversations.events import delete_conversation
 from bot.tracker_store import DatabaseUrlTrackerStore
 from tests.postgres import throwaway_postgres_database
 
@@ -95,9 +96,8 @@ def test_a_conversation_erased_by_another_process_is_gone_here_too(stores) -> No
 
     async def scenario() -> DialogueStateTracker | None:
         await a_conversation(this, "sme", "my name is Anna")
-        with other.session_scope() as session:  # the outbox worker's retention purge, the portal's erasure
-            session.query(other.SQLEvent).filter(other.SQLEvent.sender_id == "sme").delete()
-            session.commit()
+        with other.engine.begin() as connection:  # the retention purge, or the SME's erasure in the action server
+            delete_conversation(connection, "sme")
         return await this.retrieve("sme")
 
     assert asyncio.run(scenario()) is None

@@ -1,7 +1,7 @@
 """Erasing what is known about an SME (GDPR art. 17): the one erasure of the code base.
 
-An SME's request (`LeadStore.erase_conversation`) and the retention purge
-(`bot.leads.retention`) both come here. A lead's personal data are not only in its row:
+An SME's request (`bot.conversations.erasure`) and the retention purge
+(`bot.conversations.retention`) both come here. A lead's personal data are not only in its row:
 
 - in the database: the lead's fields, the copies of its notifications, what staff wrote about
   it (status notes, re-assignment reasons) and admins' annotations of messages naming it

@@ -5,7 +5,7 @@ only delays it (exponential back-off), and after too many attempts it is marked
 `failed` for staff to retry from the portal. Delivery is at least once: a worker
 that dies between sending and committing sends that message again.
 
-The worker also runs the personal data retention purge (bot.leads.retention) when
+The worker also runs the personal data retention purge (bot.conversations.retention) when
 it starts and then every 24 hours.
 
 Run it with `python -m bot.leads.outbox` (`--once` for a single pass). Several
@@ -35,11 +35,11 @@ from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.sql import Select
 
 from bot.config import Settings, load_settings
+from bot.conversations.retention import PurgeResult, purge_expired
 from bot.database import build_engine
 from bot.leads.erasure_notices import ERASURE_NOTICE
 from bot.leads.handoff import SIGNATURE_HEADER, TIMESTAMP_HEADER, message_id_stem, sign_webhook_body
 from bot.leads.models import OutboxMessage
-from bot.leads.retention import PurgeResult, purge_expired
 from bot.leads.serialize import as_utc
 
 log = logging.getLogger(__name__)
@@ -98,7 +98,7 @@ class OutboxWorker:
         return delivered
 
     def purge_expired(self, now: datetime | None = None) -> PurgeResult:
-        """Erase the personal data older than `settings.retention_days` (see bot.leads.retention)."""
+        """Erase the personal data older than `settings.retention_days` (bot.conversations.retention)."""
         with self._sessions.begin() as session:
             return purge_expired(session, now=now or datetime.now(UTC), days=self._settings.retention_days,
                                  settings=self._settings)

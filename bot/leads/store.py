@@ -1,16 +1,16 @@
-"""Storing what SMEs register, counting what they decline, showing and erasing on request.
+"""Storing what SMEs register, counting what they decline, showing it on request.
 
 A lead, its recipients, proof of consent, routing decision, first status, its
 hand-off messages and the SME's confirmation e-mail are written in one transaction:
 a lead is never stored without them, nor any of them sent for a lead that was rolled back.
+Erasing them on the SME's request is bot.conversations.erasure's, with the conversation's events.
 """
 
 from __future__ import annotations
 
-import logging
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
-from typing import Iterable, Literal
+from typing import Literal
 
 from sqlalchemy import select
 from sqlalchemy.dialects import postgresql, sqlite
@@ -22,7 +22,6 @@ from bot.config import Settings
 from bot.definitions import LANGUAGES
 from bot.leads.clusters import ClusterTable
 from bot.leads.confirmation import enqueue_confirmation
-from bot.leads.erasure import ErasedTraces, erase_annotations, erase_lead, erase_outside_database, names_of
 from bot.leads.handoff import enqueue_handoff
 from bot.leads.models import (
     AnonymousCount,
@@ -31,13 +30,9 @@ from bot.leads.models import (
     LeadRecipient,
     LeadStatusChange,
     RoutingDecision,
-    utcnow,
 )
 from bot.leads.qualification import qualify
 from bot.leads.routing import route
-from bot.log_redaction import conversation_hash
-
-logger = logging.getLogger(__name__)
 
 LeadKind = Literal["registration", "contact_request"]
 LEAD_KINDS: tuple[str, ...] = ("registration", "contact_request")
@@ -189,38 +184,6 @@ class LeadStore:
                 .options(selectinload(Lead.consent))
                 .order_by(Lead.created_at, Lead.id)
             ))
-
-    def erase_conversation(self, conversation_id: str, also_named: Iterable[str | None] = ()) -> int:
-        """Erase the personal details of every lead of a conversation (GDPR art. 17).
-
-        The lead stays, without company, contact, e-mail and head count, so that
-        counts and routing remain true; see bot.leads.erasure for all that goes with it
-        (notes, copies of notifications, kept e-mails, training data naming the SME) and
-        the notices to the clusters that received it.
-
-        Args:
-            also_named: what the conversation gave besides its leads (its company, contact and
-                e-mail slots), so that training data naming the SME go even without a stored lead.
-
-        Returns:
-            How many leads were erased now (leads erased before are not counted again).
-        """
-        now = utcnow()
-        traces = ErasedTraces(names=names_of(*also_named))
-        with self._sessions.begin() as session:
-            leads = session.scalars(
-                select(Lead)
-                .where(Lead.conversation_id == conversation_id, Lead.erased_at.is_(None))
-                .options(selectinload(Lead.notifications), selectinload(Lead.status_changes),
-                         selectinload(Lead.routing_decisions))
-            ).all()
-            for lead in leads:
-                traces.add(erase_lead(session, lead, now=now, changed_by="data subject",
-                                      clusters=self._clusters, settings=self._settings))
-            erase_annotations(session, traces.names)
-        erase_outside_database(traces, self._settings)
-        logger.info("erased %d lead(s) of conversation %s", len(leads), conversation_hash(conversation_id))
-        return len(leads)
 
 
 def _increment_statement(connection: Connection, day: str, language: str, event: str) -> Executable:

@@ -1,10 +1,10 @@
 """What each conversation went through, replayed from Rasa's tracker store, for the analytics.
 
-The only module that reads Rasa's `events` table for analytics. SQL selects only the event
-types the replay needs (`user`, `slot` and `active_loop`: the bot's replies and actions are
-never loaded) and only the conversations with new events; `summarise_conversations`
-is a pure function over those rows, so the figures can be checked on SQLite and PostgreSQL
-against conversations whose outcome is known in advance (tests/portal/test_analytics.py).
+It reads only the event types the replay needs (`bot.conversations.events.REPLAYED`: the bot's
+replies and actions are never loaded) and only the conversations with new events;
+`summarise_conversations` is a pure function over those rows, so the figures can be checked on
+SQLite and PostgreSQL against conversations whose outcome is known in advance
+(tests/portal/test_analytics.py).
 
 `ConversationCache` keeps the summaries between requests and reads only what changed.
 A summary holds codes and counts only: no text an SME typed, no slot value but the
@@ -20,10 +20,10 @@ from dataclasses import dataclass, field
 from itertools import groupby
 from typing import Any, Collection, Iterable, Iterator
 
-from sqlalchemy import bindparam, inspect, text
 from sqlalchemy.engine import Connection
 
 from bot.conversation_ids import CHANNELS
+from bot.conversations.events import replay_rows, senders_between, table_mark
 from bot.definitions import DETECTION_KEY, DIGRESSION_CONFIDENCE, FALLBACK_LANGUAGE, FORM_DIGRESSIONS
 
 REST = "rest"
@@ -42,7 +42,6 @@ QUESTION_INTENTS = frozenset({FAQ_INTENT, "help", "bot_challenge", "ask_funding"
                               "register_interest", "request_human"})
 """What an SME asks or asks for: one of them understood puts a conversation on the funnel's second step."""
 
-EVENT_TYPES = ("user", "slot", "active_loop")
 SENDERS_PER_QUERY = 500
 
 FIRST_TRY = "first_try"
@@ -86,25 +85,7 @@ def read_conversations(
 
     Rows are streamed (a server-side cursor on PostgreSQL), one conversation in memory at a time.
     """
-    if not inspect(connection).has_table("events"):
-        return iter(())
-    if senders is not None and not senders:
-        return iter(())
-    conditions = [f"type_name IN ({', '.join(repr(name) for name in EVENT_TYPES)})"]
-    values: dict[str, Any] = {}
-    if up_to_id is not None:
-        conditions.append("id <= :up_to_id")
-        values["up_to_id"] = up_to_id
-    expanding = []
-    if senders is not None:
-        conditions.append("sender_id IN :senders")
-        values["senders"] = sorted(senders)
-        expanding.append(bindparam("senders", expanding=True))
-    query = text(
-        "SELECT sender_id, type_name, timestamp, data FROM events WHERE "
-        + " AND ".join(conditions) + " ORDER BY sender_id, timestamp, id"
-    ).bindparams(*expanding).execution_options(stream_results=True, max_row_buffer=5000)
-    return summarise_conversations(connection.execute(query, values), threshold)
+    return summarise_conversations(replay_rows(connection, senders=senders, up_to_id=up_to_id), threshold)
 
 
 class ConversationCache:
@@ -130,21 +111,14 @@ class ConversationCache:
             return list(self._summaries.values())
 
     def _refresh(self, connection: Connection) -> None:
-        if not inspect(connection).has_table("events"):
-            self._summaries, self._last_id, self._rows = {}, 0, 0
-            return
-        rows, last_id, newer = connection.execute(
-            text("SELECT count(*), coalesce(max(id), 0), coalesce(sum(CASE WHEN id > :last THEN 1 ELSE 0 END), 0)"
-                 " FROM events"), {"last": self._last_id}).one()
+        rows, last_id, newer = table_mark(connection, self._last_id)
         if rows == self._rows and last_id == self._last_id:
             return
         if rows != self._rows + newer:  # rows deleted, or committed below the mark: read everything again
             self._summaries = {summary.sender_id: summary
                                for summary in read_conversations(connection, self.threshold, up_to_id=last_id)}
         else:
-            changed = set(connection.scalars(
-                text("SELECT DISTINCT sender_id FROM events WHERE id > :last AND id <= :up_to"),
-                {"last": self._last_id, "up_to": last_id}))
+            changed = senders_between(connection, self._last_id, last_id)
             for start in range(0, len(changed), SENDERS_PER_QUERY):
                 batch = sorted(changed)[start:start + SENDERS_PER_QUERY]
                 fresh = {s.sender_id: s for s in read_conversations(connection, self.threshold, batch, last_id)}

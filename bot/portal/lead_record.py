@@ -6,9 +6,9 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
+from bot.conversations.transcript import Utterance
 from bot.leads.models import Lead
 from bot.leads.serialize import iso_utc, lead_to_dict
-from bot.portal.transcript import Utterance
 
 RECORD_VERSION = 1
 """Raised when a key of the record changes meaning, so that readers of older downloads can tell."""

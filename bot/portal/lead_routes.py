@@ -11,6 +11,7 @@ from fastapi.responses import JSONResponse, Response
 from sqlalchemy.orm import Session
 
 from bot.config import Settings
+from bot.conversations.transcript import read_lead_transcript
 from bot.leads.clusters import load_clusters
 from bot.leads.models import Lead, User
 from bot.leads.outbox import retry_failed
@@ -30,7 +31,6 @@ from bot.portal.lead_workflow import (
     reassign,
 )
 from bot.portal.templating import redirect, render
-from bot.portal.transcript import read_lead_transcript
 from bot.portal.web_session import (
     CurrentUser,
     DbSession,

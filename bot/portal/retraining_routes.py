@@ -13,10 +13,10 @@ from fastapi import APIRouter, Depends, Form, Path, Request
 from fastapi.responses import Response
 from sqlalchemy import select
 
+from bot.conversations.transcript import read_transcript
 from bot.leads.models import TrainingRun, utcnow
 from bot.portal import audit
 from bot.portal.templating import redirect, render
-from bot.portal.transcript import read_transcript
 from bot.portal.web_session import CurrentAdmin, DbSession, PageNotFound, flash, verify_csrf
 from bot.retraining import runs
 from bot.retraining.annotations import AnnotationError, annotate

@@ -1,4 +1,4 @@
-"""Messages the assistant did not understand, read from Rasa's tracker store.
+"""Messages the assistant did not understand, read from Rasa's tracker store (bot.conversations.events).
 
 A user message is unrecognised when the NLU's fallback caught it (`nlu_fallback`) or its
 intent came with less confidence than a threshold. Answers typed into the registration
@@ -19,9 +19,10 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, Iterable
 
-from sqlalchemy import inspect, select, text
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from bot.conversations.events import replay_rows
 from bot.definitions import FALLBACK_LANGUAGE, LanguageReport
 from bot.leads.models import TrainingAnnotation
 
@@ -29,11 +30,6 @@ FALLBACK_INTENT = "nlu_fallback"
 FORM = "registration_form"
 FREE_TEXT_SLOTS = frozenset({"company_name", "contact_name", "email"})
 
-_EVENTS = text(
-    "SELECT sender_id, type_name, timestamp, data FROM events"
-    " WHERE type_name IN ('user', 'slot', 'active_loop') AND timestamp >= :since"
-    " ORDER BY sender_id, timestamp, id"
-)
 _SPACES = re.compile(r"\s+")
 
 
@@ -72,12 +68,9 @@ def find_unrecognised(
     session: Session, threshold: float, since: datetime, limit: int = 200
 ) -> list[UnrecognisedMessage]:
     """Unjudged unrecognised messages since `since`, most frequent first, then newest."""
-    connection = session.connection()
-    if not inspect(connection).has_table("events"):
-        return []
     judged = set(session.scalars(select(TrainingAnnotation.text_key)))
     groups: dict[str, UnrecognisedMessage] = {}
-    rows = connection.execute(_EVENTS, {"since": since.timestamp()})
+    rows = replay_rows(session.connection(), since=since)
     for sender_id, timestamp, event, language in _user_messages(rows):
         parse = event.get("parse_data") or {}
         intent = parse.get("intent") or {}

@@ -23,11 +23,11 @@ def dispatcher() -> CollectingDispatcher:
 @pytest.fixture
 def lead_database(tmp_path, monkeypatch) -> Iterator[str]:
     """The URL of a fresh SQLite database behind the action server's lead store, for this test only."""
-    from actions.services.leads import lead_store
+    from actions.services.leads import deployment
 
     url = f"sqlite:///{tmp_path / 'leads.db'}"
     monkeypatch.setenv("S3M_DATABASE_URL", url)
     monkeypatch.setenv("S3M_WEBHOOK_URL", "")
-    lead_store.cache_clear()
+    deployment.cache_clear()
     yield url
-    lead_store.cache_clear()
+    deployment.cache_clear()

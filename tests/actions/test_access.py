@@ -9,7 +9,7 @@ import pytest
 from rasa_sdk import Tracker
 
 from actions.access import ActionShowMyData
-from actions.services.leads import lead_store
+from actions.services.leads import erase_conversation, lead_store
 from actions.services.responses import response_text
 from bot.definitions import LANGUAGES
 from bot.leads.store import Registration
@@ -97,7 +97,7 @@ async def test_without_a_stored_registration_it_says_there_is_none(language, lea
 
 async def test_after_erasure_nothing_is_shown(lead_database, dispatcher, domain) -> None:
     save()
-    lead_store().erase_conversation("test")
+    erase_conversation("test")
     await ask(dispatcher, domain, "fr")
     assert [m["response"] for m in dispatcher.messages] == ["utter_no_data_stored"]
 

@@ -7,15 +7,20 @@ server, or to "off" to skip the PostgreSQL half where no server exists (never in
 
 from __future__ import annotations
 
+from functools import partial
 from pathlib import Path
-from typing import Iterator
+from typing import Callable, Iterator
 
 import pytest
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
+from bot.config import Settings
+from bot.conversations.erasure import erase_conversation
 from bot.database import build_engine
 from bot.leads import schema
+from bot.leads.clusters import load_clusters
+from bot.tracker_store import DatabaseUrlTrackerStore
 from tests.postgres import throwaway_postgres_database
 
 
@@ -53,3 +58,18 @@ def engine(database_url: str) -> Iterator[Engine]:
 def session(engine: Engine) -> Iterator[Session]:
     with sessionmaker(engine, future=True)() as session:
         yield session
+
+
+@pytest.fixture
+def erase(engine: Engine, settings: Settings) -> Callable[..., int]:
+    """An SME's erasure of a conversation (bot.conversations.erasure) with the test module's `settings`."""
+    return partial(erase_conversation, engine, clusters=load_clusters(), settings=settings)
+
+
+@pytest.fixture
+def rasa_store(database_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[DatabaseUrlTrackerStore]:
+    """Rasa's own SQL tracker store on the test database: it creates and fills the `events` table."""
+    monkeypatch.setenv("S3M_DATABASE_URL", database_url)
+    tracker_store = DatabaseUrlTrackerStore()
+    yield tracker_store
+    tracker_store.engine.dispose()

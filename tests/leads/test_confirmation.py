@@ -7,7 +7,7 @@ import dataclasses
 import string
 from datetime import UTC, datetime, timedelta
 from email.message import EmailMessage
-from typing import Any
+from typing import Any, Callable
 
 import pytest
 from sqlalchemy import select
@@ -110,11 +110,12 @@ def confirmations(session: Session, lead_id: int) -> list[OutboxMessage]:
 
 
 def test_erasure_notices_go_to_the_clusters_only_never_to_the_sme(
-    store: LeadStore, engine: Engine, settings: Settings, smtp: SmtpServer, session: Session
+    store: LeadStore, engine: Engine, settings: Settings, smtp: SmtpServer, session: Session,
+    erase: Callable[..., int],
 ) -> None:
     lead = store.save(registration(language="de"))
     deliver(engine, settings, smtp)  # the hand-offs and the SME's confirmation are sent
-    store.erase_conversation("conv-confirmation")
+    erase("conv-confirmation")
 
     notices = session.scalars(select(OutboxMessage).where(OutboxMessage.lead_id == lead.id,
                                                           OutboxMessage.kind == "erasure_notice")).all()
@@ -214,10 +215,11 @@ def test_nothing_is_queued_for_a_lead_without_an_email_address(store: LeadStore,
 
 
 def test_erasure_before_delivery_drops_the_confirmation_and_its_address(
-    store: LeadStore, engine: Engine, settings: Settings, smtp: SmtpServer, session: Session
+    store: LeadStore, engine: Engine, settings: Settings, smtp: SmtpServer, session: Session,
+    erase: Callable[..., int],
 ) -> None:
     lead = store.save(registration(language="pl", country="PL", target_regions=[]))
-    assert store.erase_conversation("conv-confirmation") == 1
+    assert erase("conv-confirmation") == 1
 
     assert deliver(engine, settings, smtp) == []
     [message] = confirmations(session, lead.id)
@@ -226,11 +228,12 @@ def test_erasure_before_delivery_drops_the_confirmation_and_its_address(
 
 
 def test_erasure_after_delivery_keeps_no_copy_of_the_address_or_the_text(
-    store: LeadStore, engine: Engine, settings: Settings, smtp: SmtpServer, session: Session
+    store: LeadStore, engine: Engine, settings: Settings, smtp: SmtpServer, session: Session,
+    erase: Callable[..., int],
 ) -> None:
     lead = store.save(registration(language="de"))
     assert len(deliver(engine, settings, smtp)) == 1
-    store.erase_conversation("conv-confirmation")
+    erase("conv-confirmation")
 
     [message] = confirmations(session, lead.id)
     assert (message.status, message.recipient, message.body) == ("sent", "", "")

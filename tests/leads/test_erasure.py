@@ -3,19 +3,24 @@ on SQLite and PostgreSQL, with the real outbox worker, SMTP and development mail
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 import email
 import email.policy
 import logging
 from pathlib import Path
+from typing import Callable
 
 import pytest
 from aiosmtpd.controller import Controller
+from rasa.shared.core.events import ActionExecuted, BotUttered, UserUttered
+from rasa.shared.core.trackers import DialogueStateTracker
 from sqlalchemy import select
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
 from bot.config import Settings, load_settings
+from bot.conversations.events import EVENTS
 from bot.leads.clusters import load_clusters
 from bot.leads.erasure_notices import ERASURE_NOTICE
 from bot.leads.mailbox import MailboxHandler
@@ -23,6 +28,7 @@ from bot.leads.models import Lead, LeadStatusChange, OutboxMessage, RoutingDecis
 from bot.leads.outbox import OutboxWorker
 from bot.leads.store import LeadStore, Registration
 from bot.retraining.annotations import read_examples, write_examples
+from bot.tracker_store import DatabaseUrlTrackerStore
 from tests.conftest import free_port
 
 CHAT = "telegram-123456789"
@@ -67,7 +73,8 @@ def settings(project: Path, mailbox) -> Settings:
 
 
 def test_an_erasure_leaves_no_personal_data_and_tells_the_clusters_that_received_the_lead(
-    engine: Engine, session: Session, settings: Settings, project: Path, caplog: pytest.LogCaptureFixture
+    engine: Engine, session: Session, settings: Settings, project: Path, erase: Callable[..., int],
+    caplog: pytest.LogCaptureFixture,
 ) -> None:
     store = LeadStore(engine, load_clusters(), settings)
     lead = store.save(Registration(
@@ -93,7 +100,7 @@ def test_an_erasure_leaves_no_personal_data_and_tells_the_clusters_that_received
     assert len(kept_emails(settings.mailbox_dir)) == 3
 
     with caplog.at_level(logging.DEBUG):
-        assert store.erase_conversation(CHAT, also_named=["Herzwerk Medizintechnik GmbH", "Anna Keller"]) == 1
+        assert erase(CHAT, also_named=["Herzwerk Medizintechnik GmbH", "Anna Keller"]) == 1
 
     # The development mailbox's copies of the hand-off are gone.
     assert kept_emails(settings.mailbox_dir) == []
@@ -129,6 +136,39 @@ def test_an_erasure_leaves_no_personal_data_and_tells_the_clusters_that_received
         assert not any(word.lower() in (text + message["Subject"]).lower() for word in PERSONAL)
 
 
+def test_the_conversation_s_stored_events_go_with_its_leads_and_rasa_does_not_store_them_again(
+    engine: Engine, settings: Settings, erase: Callable[..., int], rasa_store: DatabaseUrlTrackerStore
+) -> None:
+    LeadStore(engine, load_clusters(), settings).save(Registration(
+        conversation_id=CHAT, language="de", notice_version="2026-01", company_name="Herzwerk GmbH",
+        contact_name="Anna Keller", email="anna.keller@herzwerk.example", country="DE"))
+    said = [ActionExecuted("action_listen"), UserUttered("Wir sind die Herzwerk GmbH"), BotUttered("Danke!")]
+    for conversation_id in (CHAT, "telegram-someone-else"):
+        asyncio.run(rasa_store.save(DialogueStateTracker.from_events(conversation_id, said)))
+
+    assert erase(CHAT) == 1
+    assert stored_events(engine) == {"telegram-someone-else": ["action", "user", "bot"]}
+
+    # Rasa then saves the turn; the tracker it holds still has what was erased.
+    turn = [*said, UserUttered("Meine Daten löschen"), ActionExecuted("action_delete_my_data"),
+            BotUttered("Gelöscht."), ActionExecuted("action_listen")]
+    asyncio.run(rasa_store.save(DialogueStateTracker.from_events(CHAT, turn)))
+    assert stored_events(engine)[CHAT] == ["action", "bot", "action"]
+    with engine.connect() as connection:
+        assert not any("Herzwerk" in data or "löschen" in data for data in connection.scalars(
+            select(EVENTS.c.data).where(EVENTS.c.sender_id == CHAT)))
+
+
+def stored_events(engine: Engine) -> dict[str, list[str]]:
+    """Each stored conversation's event types, in order."""
+    with engine.connect() as connection:
+        rows = connection.execute(select(EVENTS.c.sender_id, EVENTS.c.type_name).order_by(EVENTS.c.id)).all()
+    conversations: dict[str, list[str]] = {}
+    for conversation_id, type_name in rows:
+        conversations.setdefault(conversation_id, []).append(type_name)
+    return conversations
+
+
 def test_the_notice_exists_in_every_language_with_every_placeholder() -> None:
     from bot.leads.clusters import LANGUAGE_CODES
     from bot.leads.erasure_notices import load_templates
@@ -144,8 +184,8 @@ def test_the_notice_exists_in_every_language_with_every_placeholder() -> None:
 def test_the_retention_purge_tells_the_clusters_too(engine: Engine, session: Session, settings: Settings) -> None:
     from datetime import timedelta
 
+    from bot.conversations.retention import purge_expired
     from bot.leads.models import utcnow
-    from bot.leads.retention import purge_expired
 
     store = LeadStore(engine, load_clusters(), settings)
     lead = store.save(Registration(

@@ -7,22 +7,23 @@ import dataclasses
 import logging
 import threading
 from datetime import UTC, datetime, timedelta
-from typing import Any, Iterator
+from typing import Any, Callable
 
 import pytest
 from rasa.shared.core.events import ActionExecuted, BotUttered, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
-from sqlalchemy import inspect, select, text
+from sqlalchemy import func, inspect, select, text
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.config import Settings, load_settings
-from bot.leads import retention
+from bot.conversations import retention
+from bot.conversations.events import EVENTS
+from bot.conversations.retention import EXPIRED, PurgeResult, purge_expired
 from bot.leads.clusters import load_clusters
 from bot.leads.models import ConsentRecord, Lead, LeadStatusChange, OutboxMessage
 from bot.leads.outbox import OutboxWorker
 from bot.leads.qualification import AT_REQUEST, HEAD_COUNT_ERASED
-from bot.leads.retention import EXPIRED, PurgeResult, purge_expired
 from bot.leads.store import LeadStore, Registration
 from bot.tracker_store import DatabaseUrlTrackerStore
 from tests.leads.test_store import QUALIFIED
@@ -44,15 +45,6 @@ def store(engine: Engine, settings: Settings) -> LeadStore:
     return LeadStore(engine, load_clusters(), settings)
 
 
-@pytest.fixture
-def rasa_store(database_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[DatabaseUrlTrackerStore]:
-    """Rasa's own SQL tracker store on the test database: it creates and fills the `events` table."""
-    monkeypatch.setenv("S3M_DATABASE_URL", database_url)
-    tracker_store = DatabaseUrlTrackerStore()
-    yield tracker_store
-    tracker_store.engine.dispose()
-
-
 def save_lead(store: LeadStore, engine: Engine, conversation_id: str, created_at: datetime, **changes: Any) -> int:
     """A stored lead (qualified: with its hand-off e-mails) that was created at `created_at`."""
     lead = store.save(Registration(**{**QUALIFIED, "conversation_id": conversation_id, **changes}))
@@ -72,7 +64,7 @@ def save_conversation(tracker_store: DatabaseUrlTrackerStore, sender_id: str, *m
 
 def events_of(engine: Engine) -> dict[str, int]:
     with engine.connect() as connection:
-        rows = connection.execute(text("SELECT sender_id, count(*) FROM events GROUP BY sender_id")).all()
+        rows = connection.execute(select(EVENTS.c.sender_id, func.count()).group_by(EVENTS.c.sender_id)).all()
     return dict(rows)
 
 
@@ -98,7 +90,7 @@ def test_a_lead_whose_conversation_ended_before_the_cut_off_is_erased_and_a_rece
     recent = save_lead(store, engine, "conv-recent", RECENT)
     assert not inspect(engine).has_table("events")  # Rasa never ran here: leads are dated by themselves
 
-    with caplog.at_level(logging.INFO, logger="bot.leads.retention"):
+    with caplog.at_level(logging.INFO, logger="bot.conversations.retention"):
         result = purge(engine)
 
     assert (result.cutoff, result.leads, result.conversations, result.events) == (CUTOFF, 1, 0, 0)
@@ -185,11 +177,13 @@ def test_retention_off_does_nothing(store: LeadStore, engine: Engine, rasa_store
     assert snapshot(engine) == before
 
 
-def test_retention_erases_what_the_sme_s_own_erasure_erases(store: LeadStore, engine: Engine, session: Session) -> None:
+def test_retention_erases_what_the_sme_s_own_erasure_erases(
+    store: LeadStore, engine: Engine, session: Session, erase: Callable[..., int]
+) -> None:
     """The two erasures must not drift apart: same columns blanked, same hand-off treatment."""
     by_request = save_lead(store, engine, "conv-request", OLD)
     by_retention = save_lead(store, engine, "conv-retention", OLD)
-    store.erase_conversation("conv-request")
+    erase("conv-request")
     assert purge(engine).leads == 1
 
     def erased(lead_id: int) -> tuple[dict[str, Any], list[tuple[Any, ...]], list[str]]:

@@ -6,7 +6,7 @@ import dataclasses
 import logging
 from concurrent.futures import ThreadPoolExecutor
 from datetime import date
-from typing import Any
+from typing import Any, Callable
 
 import pytest
 from sqlalchemy import func, or_, select
@@ -25,7 +25,8 @@ from bot.leads.models import (
     OutboxMessage,
     RoutingDecision,
 )
-from bot.leads.store import CONSENT_REFUSED, LeadStore, Registration, conversation_hash
+from bot.leads.store import CONSENT_REFUSED, LeadStore, Registration
+from bot.log_redaction import conversation_hash
 
 QUALIFIED: dict[str, Any] = {
     "conversation_id": "conv-qualified",
@@ -185,7 +186,7 @@ def test_a_failed_hand_off_stores_nothing(
 
 
 def test_erasing_a_conversation_wipes_its_personal_details(
-    store: LeadStore, session: Session, caplog: pytest.LogCaptureFixture
+    store: LeadStore, session: Session, erase: Callable[..., int], caplog: pytest.LogCaptureFixture
 ) -> None:
     first = store.save(registration(conversation_id="conv-erase"))
     second = store.save(registration(conversation_id="conv-erase", employees=900))  # not handed off
@@ -194,8 +195,8 @@ def test_erasing_a_conversation_wipes_its_personal_details(
         sent = outbox_of(session, first.id)[0]
         sent.status = "sent"
 
-    with caplog.at_level(logging.INFO, logger="bot.leads.store"):
-        assert store.erase_conversation("conv-erase") == 2
+    with caplog.at_level(logging.INFO, logger="bot.conversations.erasure"):
+        assert erase("conv-erase") == 2
 
     for saved in (first, second):
         lead = session.get(Lead, saved.id)
@@ -229,11 +230,11 @@ def test_erasing_a_conversation_wipes_its_personal_details(
     assert "conv-erase" not in logged and "anna" not in logged.lower()
 
 
-def test_erasing_again_or_an_unknown_conversation_erases_nothing(store: LeadStore) -> None:
+def test_erasing_again_or_an_unknown_conversation_erases_nothing(store: LeadStore, erase: Callable[..., int]) -> None:
     store.save(registration(conversation_id="conv-twice"))
-    assert store.erase_conversation("conv-twice") == 1
-    assert store.erase_conversation("conv-twice") == 0
-    assert store.erase_conversation("conv-never-seen") == 0
+    assert erase("conv-twice") == 1
+    assert erase("conv-twice") == 0
+    assert erase("conv-never-seen") == 0
 
 
 def counts(session: Session) -> dict[tuple[str, str, str], int]:

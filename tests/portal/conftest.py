@@ -14,8 +14,8 @@ from httpx import Response
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
-from benchmarks.analytics_conversations import RASA_EVENTS
 from bot.config import Settings, load_settings
+from bot.conversations.events import EVENTS
 from bot.leads.models import Lead, LeadRecipient, User
 from bot.portal import accounts
 from bot.portal.app import create_app
@@ -146,7 +146,7 @@ def add_events(
     database: Engine, conversation_id: str, said: list[tuple[str, str]], start: datetime | None = None
 ) -> None:
     """A stored conversation: an action first (not shown), then what the SME and the bot said."""
-    RASA_EVENTS.create(database, checkfirst=True)
+    EVENTS.create(database, checkfirst=True)
     first = (start or datetime(2025, 3, 1, 9, tzinfo=UTC)).timestamp()
     rows = [{"type_name": "action", "action_name": "action_listen",
              "data": json.dumps({"event": "action", "name": "action_listen"})}]
@@ -154,4 +154,4 @@ def add_events(
     with database.begin() as connection:
         for number, row in enumerate(rows):
             moment = first + 20 * number
-            connection.execute(RASA_EVENTS.insert().values(sender_id=conversation_id, timestamp=moment, **row))
+            connection.execute(EVENTS.insert().values(sender_id=conversation_id, timestamp=moment, **row))

@@ -30,7 +30,6 @@ from benchmarks.analytics_conversations import (
     LEFT_FORM,
     QUALIFIED,
     QUESTION,
-    RASA_EVENTS,
     REGISTERED,
     Script,
     conversation_events,
@@ -38,6 +37,7 @@ from benchmarks.analytics_conversations import (
     store_conversations,
     store_leads,
 )
+from bot.conversations.events import EVENTS, delete_conversation
 from bot.leads.clusters import load_clusters
 from bot.leads.models import Lead
 from bot.portal.analytics import AnalyticsFilters, QuestionFigures, analyse, monthly_report
@@ -71,7 +71,7 @@ ALL_QUESTIONS = ("consent", "company_name", "contact_name", "email", "country", 
 def conversations(engine: Engine, session: Session) -> Session:
     store_conversations(engine, SCRIPTS)
     with engine.begin() as connection:  # a widget opened and closed without a word
-        connection.execute(RASA_EVENTS.insert(), event_rows("widget-silent", [
+        connection.execute(EVENTS.insert(), event_rows("widget-silent", [
             ActionExecuted("action_session_start", timestamp=day(11).timestamp()),
             SessionStarted(timestamp=day(11).timestamp() + 1)]))
     store_leads(session, SCRIPTS)
@@ -171,7 +171,7 @@ def test_the_cache_reads_new_conversations_and_forgets_erased_ones(engine: Engin
     late = Script("telegram-late", "pl", QUESTION, faq_topics=("faq/duration",), start=day(20))
     store_conversations(engine, [late])
     with engine.begin() as connection:  # a conversation goes on: only its events are new
-        connection.execute(RASA_EVENTS.insert(), event_rows("greet-only", [
+        connection.execute(EVENTS.insert(), event_rows("greet-only", [
             UserUttered("what does it cost?", intent={"name": "faq", "confidence": 0.9},
                         parse_data={"intent": {"name": "faq", "confidence": 0.9}, "text": "what does it cost?",
                                     "response_selector": {"faq": {"response": {"intent_response_key": "faq/cost"}}}},
@@ -182,7 +182,7 @@ def test_the_cache_reads_new_conversations_and_forgets_erased_ones(engine: Engin
     conversations.commit()
 
     with engine.begin() as connection:  # the retention purge deletes a silent conversation's events
-        connection.execute(RASA_EVENTS.delete().where(RASA_EVENTS.c.sender_id == "telegram-late"))
+        delete_conversation(connection, "telegram-late")
     assert [count for _, count in analyse(conversations, NOVEMBER, cache, load_clusters()).stages][:2] == [9, 9]
 
 

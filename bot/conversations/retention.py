@@ -21,7 +21,7 @@ Kept, because they hold no personal data beyond what is needed as proof:
   audit log (ids and codes only), which name nobody.
 
 The outbox worker (`python -m bot.leads.outbox`) purges at start and then daily. By
-hand: `python -m bot.leads.retention [--days N] [--dry-run]`.
+hand: `python -m bot.conversations.retention [--days N] [--dry-run]`.
 """
 
 from __future__ import annotations
@@ -32,11 +32,12 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Sequence
 
-from sqlalchemy import delete, exists, func, inspect, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
-from sqlalchemy.sql import Select, column, table
+from sqlalchemy.sql import Select
 
 from bot.config import Settings, load_settings
+from bot.conversations.events import active_since, count_ended_before, delete_ended_before, is_stored
 from bot.leads.clusters import load_clusters
 from bot.leads.erasure import ErasedTraces, erase_annotations, erase_lead, erase_outside_database
 from bot.leads.erasure_notices import AFTER_RETENTION
@@ -50,10 +51,6 @@ RETENTION_ACTOR = "retention"
 """`changed_by` of the status change that records an erasure after the retention period."""
 
 EXPIRED = "after the retention period"
-
-RASA_EVENTS = table("events", column("sender_id"), column("timestamp"))
-"""The two columns of Rasa's tracker-store table we need (rasa.core.tracker_store.SQLTrackerStore.SQLEvent);
-Rasa creates the table, so it may not exist yet. `timestamp` is a Unix time (float)."""
 
 
 @dataclass(frozen=True)
@@ -96,10 +93,9 @@ def purge_expired(session: Session, *, now: datetime, days: int | None, dry_run:
     if days < 1:
         raise ValueError(f"a retention period is at least one day, not {days}")
     cutoff = as_utc(now) - timedelta(days=days)
-    has_events = inspect(session.connection()).has_table(RASA_EVENTS.name)
-
-    leads = session.scalars(_expired_leads(session, cutoff, has_events)).all()
-    conversations, events = _expired_event_counts(session, cutoff) if has_events else (0, 0)
+    connection = session.connection()
+    leads = session.scalars(_expired_leads(session, cutoff, is_stored(connection))).all()
+    conversations, events = count_ended_before(connection, cutoff)
     if not dry_run:
         settings = settings or load_settings()
         clusters = load_clusters()
@@ -112,28 +108,14 @@ def purge_expired(session: Session, *, now: datetime, days: int | None, dry_run:
         # Before the caller commits: a rolled-back purge runs again the next day, and finds nothing
         # left to delete outside the database.
         erase_outside_database(traces, settings)
-        if has_events:
-            session.execute(delete(RASA_EVENTS).where(RASA_EVENTS.c.sender_id.in_(_ended_conversations(cutoff))))
+        delete_ended_before(connection, cutoff)
     result = PurgeResult(cutoff=cutoff, leads=len(leads), conversations=conversations, events=events,
                          dry_run=dry_run)
     log.info("%s", result.describe())
     return result
 
 
-def _ended_conversations(cutoff: datetime) -> Select:
-    """Sender ids whose latest stored event is older than the cut-off."""
-    return (select(RASA_EVENTS.c.sender_id)
-            .group_by(RASA_EVENTS.c.sender_id)
-            .having(func.max(RASA_EVENTS.c.timestamp) < cutoff.timestamp()))
-
-
-def _expired_event_counts(session: Session, cutoff: datetime) -> tuple[int, int]:
-    ended = _ended_conversations(cutoff).add_columns(func.count().label("events")).subquery()
-    row = session.execute(select(func.count(), func.coalesce(func.sum(ended.c.events), 0))).one()
-    return int(row[0]), int(row[1])
-
-
-def _expired_leads(session: Session, cutoff: datetime, has_events: bool) -> Select:
+def _expired_leads(session: Session, cutoff: datetime, events_stored: bool) -> Select:
     """Leads not erased yet whose conversation has no lead, and no stored event, since the cut-off."""
     ended = select(Lead.conversation_id).group_by(Lead.conversation_id).having(func.max(Lead.created_at) < cutoff)
     query = (select(Lead)
@@ -141,9 +123,8 @@ def _expired_leads(session: Session, cutoff: datetime, has_events: bool) -> Sele
              .order_by(Lead.id)
              .options(selectinload(Lead.notifications), selectinload(Lead.status_changes),
                       selectinload(Lead.routing_decisions)))
-    if has_events:
-        query = query.where(~exists().where(RASA_EVENTS.c.sender_id == Lead.conversation_id,
-                                            RASA_EVENTS.c.timestamp >= cutoff.timestamp()))
+    if events_stored:
+        query = query.where(~active_since(Lead.conversation_id, cutoff))
     if session.get_bind().dialect.name == "postgresql":
         # A second worker waits, then sees these leads erased: no lead is erased twice.
         query = query.with_for_update(of=Lead)
@@ -151,7 +132,8 @@ def _expired_leads(session: Session, cutoff: datetime, has_events: bool) -> Sele
 
 
 def main(argv: Sequence[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(prog="python -m bot.leads.retention", description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(prog="python -m bot.conversations.retention",
+                                     description=__doc__.split("\n\n")[0])
     parser.add_argument("--days", type=int, help="retention period in days (default: S3M_RETENTION_DAYS)")
     parser.add_argument("--dry-run", action="store_true", help="print what would be erased, change nothing")
     args = parser.parse_args(argv)

@@ -1,10 +1,8 @@
-"""A lead's conversation, read from Rasa's tracker store in the same database.
+"""A conversation's transcript, as staff read it: what the SME and the bot said.
 
-Rasa's SQLTrackerStore keeps one row per event in `events` (sender_id, type_name,
-timestamp, intent_name, action_name, data as JSON text). Only what was said is
-shown: the SME's messages and the bot's replies, in the order they happened, in
-the language they were said in. The table exists only once Rasa has run against
-the database, and an erased conversation has no rows: both give an empty transcript.
+Only what was said is shown: the SME's messages and the bot's replies, in the order they
+happened, in the language they were said in. A database Rasa never ran against, and an
+erased conversation, give an empty transcript.
 
 A conversation may register more than once, and its leads may go to different clusters:
 a lead's page shows only the part of the conversation that produced that lead
@@ -18,27 +16,13 @@ import logging
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from sqlalchemy import inspect, select, text
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from bot.conversations import events
 from bot.leads.models import Lead
-from bot.leads.serialize import as_utc
 
 log = logging.getLogger(__name__)
-
-EVENTS_TABLE = "events"
-
-_SAID = text(
-    "SELECT type_name, timestamp, data FROM events"
-    " WHERE sender_id = :sender_id AND type_name IN ('user', 'bot')"
-    " AND timestamp >= :start AND timestamp < :end"
-    " ORDER BY timestamp, id"
-)
-
-
-_FIRST_USER_MESSAGE_AFTER = text(
-    "SELECT MIN(timestamp) FROM events WHERE sender_id = :sender_id AND type_name = 'user' AND timestamp > :after"
-)
 
 
 @dataclass(frozen=True)
@@ -52,11 +36,7 @@ def read_transcript(
     session: Session, conversation_id: str, *, start: float | None = None, end: float | None = None
 ) -> list[Utterance]:
     """What the SME and the bot said in the conversation (from `start` to before `end`, Unix times), oldest first."""
-    connection = session.connection()
-    if not inspect(connection).has_table(EVENTS_TABLE):
-        return []
-    bounds = {"start": -1.0 if start is None else start, "end": 1e12 if end is None else end}
-    rows = connection.execute(_SAID, {"sender_id": conversation_id, **bounds}).all()
+    rows = events.said(session.connection(), conversation_id, start=start, end=end)
     utterances = [_utterance(type_name, timestamp, data) for type_name, timestamp, data in rows]
     return [utterance for utterance in utterances if utterance is not None]
 
@@ -69,8 +49,6 @@ def read_lead_transcript(session: Session, lead: Lead) -> list[Utterance]:
     this one: nothing said for the conversation's other leads, nor after this one.
     """
     connection = session.connection()
-    if not inspect(connection).has_table(EVENTS_TABLE):
-        return []
     previous = session.scalars(
         select(Lead.created_at)
         .where(Lead.conversation_id == lead.conversation_id, Lead.id != lead.id,
@@ -80,18 +58,11 @@ def read_lead_transcript(session: Session, lead: Lead) -> list[Utterance]:
     ).first()
     start = None
     if previous is not None:
-        start = _first_user_message_after(session, lead.conversation_id, previous)
+        start = events.first_user_message_after(connection, lead.conversation_id, previous)
         if start is None:  # nothing was said after the previous lead: this lead has no turns of its own
             return []
-    end = _first_user_message_after(session, lead.conversation_id, lead.created_at)
+    end = events.first_user_message_after(connection, lead.conversation_id, lead.created_at)
     return read_transcript(session, lead.conversation_id, start=start, end=end)
-
-
-def _first_user_message_after(session: Session, conversation_id: str, moment: datetime) -> float | None:
-    found = session.connection().execute(
-        _FIRST_USER_MESSAGE_AFTER, {"sender_id": conversation_id, "after": as_utc(moment).timestamp()}
-    ).scalar()
-    return float(found) if found is not None else None
 
 
 def _utterance(type_name: str, timestamp: float | None, data: str | None) -> Utterance | None:
