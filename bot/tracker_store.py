@@ -11,6 +11,7 @@ of a conversation does not rebuild its tracker from every stored event
 
 from __future__ import annotations
 
+import itertools
 import json
 import logging
 from collections import OrderedDict
@@ -20,8 +21,9 @@ from typing import Any, Tuple
 import sqlalchemy as sa
 from rasa.core.tracker_store import SQLTrackerStore
 from rasa.shared.core.domain import Domain
-from rasa.shared.core.events import ActionExecuted, UserUttered
+from rasa.shared.core.events import ActionExecuted, Event, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
+from rasa.shared.nlu.constants import INTENT_NAME_KEY
 
 from bot.config import load_settings
 from bot.conversations.events import delete_conversation
@@ -86,9 +88,7 @@ class DatabaseUrlTrackerStore(SQLTrackerStore):
         count, highest = query.with_entities(sa.func.count(self.SQLEvent.id), sa.func.max(self.SQLEvent.id)).one()
         return count, highest
 
-    def _keep(self, tracker: DialogueStateTracker) -> None:
-        with self.session_scope() as session:
-            stored = self._stored(session, tracker.sender_id)
+    def _keep(self, tracker: DialogueStateTracker, stored: Stored) -> None:
         if stored[0] == len(tracker.events):
             self._kept[tracker.sender_id] = _Kept(tracker, stored)
             self._kept.move_to_end(tracker.sender_id)
@@ -129,8 +129,26 @@ class DatabaseUrlTrackerStore(SQLTrackerStore):
                 tracker.sender_id, list(tracker.events)[erasure_index:],
                 slots=self.domain.slots if self.domain else None)
         self._kept.pop(tracker.sender_id, None)
-        await super().save(tracker)
-        self._keep(tracker)
+        await self.stream_events(tracker)
+        self._keep(tracker, self._store_new_events(tracker))
+
+    def _store_new_events(self, tracker: DialogueStateTracker) -> Stored:
+        """Rasa's save (the events past the number stored for the latest session), which also
+        tells what the database holds afterwards: one query instead of two."""
+        with self.session_scope() as session:
+            count, highest = self._stored(session, tracker.sender_id)
+            rows = [self._row(tracker.sender_id, event) for event in itertools.islice(tracker.events, count, None)]
+            session.add_all(rows)
+            session.flush()
+            stored = (count + len(rows), rows[-1].id if rows else highest)
+            session.commit()
+        return stored
+
+    def _row(self, sender_id: str, event: Event) -> Any:
+        data = event.as_dict()
+        return self.SQLEvent(sender_id=sender_id, type_name=event.type_name, timestamp=data.get("timestamp"),
+                             intent_name=data.get("parse_data", {}).get("intent", {}).get(INTENT_NAME_KEY),
+                             action_name=data.get("name"), data=json.dumps(data))
 
     @staticmethod
     def _new_erasure_index(tracker: DialogueStateTracker) -> int | None:

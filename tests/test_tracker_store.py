@@ -62,18 +62,19 @@ async def a_conversation(store: DatabaseUrlTrackerStore, sender: str, *messages:
 
 
 def test_the_next_message_sees_every_saved_turn_and_slot(stores) -> None:
-    this, _ = stores
+    this, other = stores
 
-    async def scenario() -> DialogueStateTracker:
+    async def scenario() -> tuple[DialogueStateTracker, DialogueStateTracker]:
         await a_conversation(this, "sme", "hello", "I want to register")
         tracker = await this.retrieve("sme")
         turn(tracker, "ja", language="de")
         await this.save(tracker)
-        return await this.retrieve("sme")
+        return await this.retrieve("sme"), await other.retrieve("sme")
 
-    tracker = asyncio.run(scenario())
-    assert texts(tracker) == ["hello", "I want to register", "ja"]
-    assert tracker.get_slot("language") == "de"
+    kept, stored = asyncio.run(scenario())
+    assert texts(kept) == texts(stored) == ["hello", "I want to register", "ja"]  # each event stored once
+    assert len(kept.events) == len(stored.events)
+    assert kept.get_slot("language") == stored.get_slot("language") == "de"
 
 
 def test_a_turn_another_process_stored_is_read_from_the_database(stores) -> None:
