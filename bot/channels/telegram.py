@@ -20,7 +20,6 @@ characters, with Rasa's buttons as an inline keyboard.
 
 from __future__ import annotations
 
-import asyncio
 import hmac
 import logging
 from datetime import timedelta
@@ -32,7 +31,7 @@ from sanic import Blueprint, Sanic, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, Update
-from telegram.error import RetryAfter, TelegramError
+from telegram.error import TelegramError
 
 from bot.channels.action_server_guard import ActionServerGuard
 from bot.channels.callback_data import CallbackDataStore
@@ -55,9 +54,6 @@ logger = logging.getLogger(__name__)
 
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 """Header in which Telegram repeats the webhook's `secret_token` with every update."""
-
-_MAX_SEND_ATTEMPTS = 3
-_MAX_FLOOD_WAIT = 30.0
 
 
 class TelegramDeliveryError(RasaException):
@@ -131,33 +127,16 @@ class TelegramOutput(OutputChannel):
                      len(json_message))
 
     async def _call(self, method: str, **params: Any) -> Any:
-        """Call a Bot API method, waiting out Telegram's flood control a few times.
-
-        (python-telegram-bot's `AIORateLimiter` would do this, but it needs the `aiolimiter`
-        package, which requirements.lock does not have.)
-        """
-        for attempt in range(1, _MAX_SEND_ATTEMPTS + 1):
-            try:
-                return await getattr(self._bot, method)(**params)
-            except RetryAfter as error:
-                wait = _seconds(error.retry_after)
-                if attempt == _MAX_SEND_ATTEMPTS or wait > _MAX_FLOOD_WAIT:
-                    raise TelegramDeliveryError(f"Telegram flood control on {method}: {error}") from error
-                await asyncio.sleep(wait)
-            except TelegramError as error:
-                raise TelegramDeliveryError(
-                    f"Telegram refused {method}: {redact(str(error), [self._bot.token])}"
-                ) from error
-        return None
+        """Call a Bot API method; the bot's rate limiter has waited out flood control already."""
+        try:
+            return await getattr(self._bot, method)(**params)
+        except TelegramError as error:
+            raise TelegramDeliveryError(f"Telegram refused {method}: {redact(str(error), [self._bot.token])}") from error
 
 
 def chat_id_of(conversation: str) -> str:
     """The Telegram chat id of a conversation `telegram-<chat id>` (ValueError for any other id)."""
     return raw_id(TELEGRAM, conversation)
-
-
-def _seconds(period: Any) -> float:
-    return period.total_seconds() if isinstance(period, timedelta) else float(period)
 
 
 class TelegramInput(InputChannel):

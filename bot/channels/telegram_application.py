@@ -6,7 +6,8 @@ mode PTB's `Updater` removes a webhook left by an earlier webhook deployment (Te
 `offset` and retrying network trouble with growing pauses. In webhook mode the Rasa server's
 route puts what Telegram POSTs into the same `update_queue`, and the webhook is registered here.
 The Application hands every update to the channel's one handler: updates of one chat one after
-the other, different chats side by side (:class:`ChatOrder`).
+the other, different chats side by side (:class:`ChatOrder`). What the bot sends goes through
+PTB's `AIORateLimiter`: it keeps under Telegram's limits and waits out its flood control.
 
 Start-up runs in the background and retries while Telegram cannot be reached, so it never holds
 up or stops the Rasa server; a token Telegram rejects leaves only this channel off. On stop,
@@ -22,7 +23,7 @@ from typing import Any, Awaitable, Callable, Dict, Tuple
 
 from telegram import Update
 from telegram.error import InvalidToken, TelegramError
-from telegram.ext import Application, BaseUpdateProcessor, ExtBot, TypeHandler
+from telegram.ext import AIORateLimiter, Application, BaseUpdateProcessor, ExtBot, TypeHandler
 
 from bot.channels.telegram_settings import WEBHOOK, TelegramChannelSettings
 from bot.log_redaction import redact
@@ -31,6 +32,8 @@ logger = logging.getLogger(__name__)
 
 LONG_POLL = timedelta(seconds=25)
 """How long Telegram holds a `getUpdates` call open while there is nothing new."""
+FLOOD_RETRIES = 2
+"""Times a reply held back by Telegram's flood control (429 with `retry_after`) is sent again."""
 HANDLED_UPDATES = ("message", "edited_message", "callback_query")
 """Update types asked from Telegram (`allowed_updates`); others are not sent to the bot."""
 MAX_CONCURRENT_UPDATES = 256
@@ -83,6 +86,8 @@ class TelegramConnection:
             .base_url(settings.api_base_url)
             .concurrent_updates(ChatOrder())
             .job_queue(None)
+            # A reply Telegram's flood control holds back is sent again after the wait it asks for.
+            .rate_limiter(AIORateLimiter(max_retries=FLOOD_RETRIES))
         )
         if settings.mode == WEBHOOK:
             builder = builder.updater(None)  # Telegram POSTs to the Rasa server's route instead

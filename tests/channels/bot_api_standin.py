@@ -15,7 +15,7 @@ import itertools
 import json
 import threading
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Dict, List
 
 from aiohttp import web
@@ -40,6 +40,7 @@ class ApiCall:
     method: str
     params: Dict[str, Any]
     result: Any = None
+    received_at: float = field(default_factory=time.monotonic)
 
 
 class BotApiStandIn:
@@ -50,6 +51,7 @@ class BotApiStandIn:
         self.calls: List[ApiCall] = []
         self.webhook: Dict[str, Any] | None = None
         self._failures: Dict[str, int] = {}
+        self._floods: Dict[str, List[int]] = {}
         self._updates: List[Dict[str, Any]] = []
         self._changed = asyncio.Condition()
         self._message_ids = itertools.count(500)
@@ -85,6 +87,10 @@ class BotApiStandIn:
         """Answer the next call to `method` with `502 Bad Gateway`, as Telegram does while its Bot API is down."""
         self._failures[method] = self._failures.get(method, 0) + 1
 
+    def flood_next(self, method: str, retry_after: int = 1) -> None:
+        """Answer the next call to `method` with Telegram's flood control: `429`, retry after `retry_after` s."""
+        self._floods.setdefault(method, []).append(retry_after)
+
     def calls_to(self, method: str) -> List[ApiCall]:
         return [call for call in self.calls if call.method == method]
 
@@ -117,6 +123,10 @@ class BotApiStandIn:
         if self._failures.get(method):
             self._failures[method] -= 1
             return _error(502, "Bad Gateway")
+        if self._floods.get(method):
+            retry_after = self._floods[method].pop(0)
+            return web.json_response({"ok": False, "error_code": 429, "parameters": {"retry_after": retry_after},
+                                      "description": f"Too Many Requests: retry after {retry_after}"}, status=429)
         if not _is_chat_id(params.get("chat_id", 0)):
             return _error(400, "Bad Request: chat not found")
         status, result = await handler(params)

@@ -49,6 +49,16 @@ async def test_text_reaches_rasa_and_the_reply_reaches_the_chat(standin, agent):
     assert isinstance(message.output_channel, TelegramOutput)
 
 
+async def test_a_reply_held_back_by_flood_control_is_sent_after_the_wait_telegram_asks_for(standin, agent):
+    standin.flood_next("sendMessage", retry_after=1)
+    standin.queue_update(message_update(text="Hallo"))
+    async with running_channel(TelegramInput(channel_settings(standin)), agent):
+        refused, delivered = await standin.wait_for("sendMessage", count=2)
+    assert refused.result is None and delivered.params == refused.params
+    assert delivered.params["text"] == "echo: Hallo"
+    assert delivered.received_at - refused.received_at >= 1  # the wait Telegram asked for
+
+
 async def test_each_chat_is_its_own_conversation_and_replies_go_to_its_chat_id(standin, agent):
     group = -1001234567890  # groups and supergroups have negative ids
     standin.queue_update(message_update(text="from the group", chat_id=group))
