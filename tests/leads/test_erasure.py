@@ -169,18 +169,6 @@ def stored_events(engine: Engine) -> dict[str, list[str]]:
     return conversations
 
 
-def test_the_notice_exists_in_every_language_with_every_placeholder() -> None:
-    from bot.leads.clusters import LANGUAGE_CODES
-    from bot.leads.erasure_notices import load_templates
-
-    templates = load_templates()
-    assert set(templates) == set(LANGUAGE_CODES)
-    for language, text in templates.items():
-        for placeholder in ("{cluster_name}", "{lead_id}", "{lead_url}", "{why}"):
-            assert placeholder in text.body, (language, placeholder)
-        assert "{lead_id}" in text.subject and text.at_request and text.after_retention
-
-
 def test_the_retention_purge_tells_the_clusters_too(engine: Engine, session: Session, settings: Settings) -> None:
     from datetime import timedelta
 
