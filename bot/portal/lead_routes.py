@@ -22,7 +22,7 @@ from bot.leads.lifecycle import (
     reassign,
     reassignment_targets,
 )
-from bot.leads.models import Lead, User
+from bot.leads.models import Lead
 from bot.leads.outbox import retry_failed
 from bot.leads.qualification import INTEREST_CODES
 from bot.portal import audit
@@ -31,6 +31,7 @@ from bot.portal.dependencies import get_settings
 from bot.portal.inbox_filters import read_inbox_form
 from bot.portal.lead_queries import count_leads, find_leads, may_see
 from bot.portal.lead_record import lead_record
+from bot.portal.models import User
 from bot.portal.templating import redirect, render
 from bot.portal.web_session import (
     CurrentUser,

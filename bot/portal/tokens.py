@@ -22,7 +22,8 @@ from sqlalchemy.orm import Session
 
 from bot.leads import schema
 from bot.leads.clusters import CLUSTER_CODES
-from bot.leads.models import ApiToken, User, utcnow
+from bot.orm import utcnow
+from bot.portal.models import ApiToken, User
 
 
 def token_hash(token: str) -> str:

@@ -23,8 +23,8 @@ from sqlalchemy.orm import Session
 
 from bot.leads import schema
 from bot.leads.clusters import CLUSTER_CODES, LANGUAGE_CODES
-from bot.leads.models import User
 from bot.portal.accounts import AccountError, create_user, find_user, set_password
+from bot.portal.models import User
 
 
 def _parser() -> argparse.ArgumentParser:

@@ -18,10 +18,11 @@ from datetime import timedelta
 from sqlalchemy.orm import sessionmaker
 
 from bot.config import load_settings
-from bot.leads.models import TrainingRun, utcnow
 from bot.leads.schema import migrated_session
+from bot.orm import utcnow
 from bot.retraining import runs
 from bot.retraining.annotations import AnnotationError, annotate
+from bot.retraining.models import TrainingRun
 from bot.retraining.rasa_server import RasaServer, RasaServerError
 from bot.retraining.unrecognised import find_unrecognised
 from bot.retraining.workspace import Workspace

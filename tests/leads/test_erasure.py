@@ -24,10 +24,11 @@ from bot.conversations.events import EVENTS
 from bot.leads.clusters import load_clusters
 from bot.leads.erasure_notices import ERASURE_NOTICE
 from bot.leads.mailbox import MailboxHandler
-from bot.leads.models import Lead, LeadStatusChange, OutboxMessage, RoutingDecision, TrainingAnnotation
+from bot.leads.models import Lead, LeadStatusChange, OutboxMessage, RoutingDecision
 from bot.leads.outbox import OutboxWorker
 from bot.leads.store import LeadStore, Registration
 from bot.retraining.annotations import read_examples, write_examples
+from bot.retraining.models import TrainingAnnotation
 from bot.tracker_store import DatabaseUrlTrackerStore
 from tests.conftest import free_port
 

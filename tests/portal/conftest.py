@@ -16,9 +16,10 @@ from sqlalchemy.orm import Session
 
 from bot.config import Settings, load_settings
 from bot.conversations.events import EVENTS
-from bot.leads.models import Lead, LeadRecipient, User
+from bot.leads.models import Lead, LeadRecipient
 from bot.portal import accounts
 from bot.portal.app import create_app
+from bot.portal.models import User
 from tests.leads.conftest import database_url, engine, session  # noqa: F401
 
 ADMIN_TOKEN = "admin-secret-for-tests"

@@ -11,8 +11,9 @@ from sqlalchemy.orm import Session
 
 from bot.config import Settings
 from bot.leads.clusters import load_clusters
-from bot.leads.models import Lead, User
+from bot.leads.models import Lead
 from bot.leads.store import LeadStore, Registration
+from bot.portal.models import User
 from tests.portal.conftest import add_events, add_user, log_in
 from tests.portal.test_lead_pages import audit_actions
 

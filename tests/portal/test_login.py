@@ -11,9 +11,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.config import Settings
-from bot.leads.models import AuditEntry, User, utcnow
+from bot.orm import utcnow
 from bot.portal.accounts import AccountError, create_user, set_password
 from bot.portal.app import create_app
+from bot.portal.models import AuditEntry, User
 from tests.portal.conftest import PASSWORD, add_user, csrf_token, log_in, post_form
 
 GENERIC_FAILURE = "The e-mail or password is wrong, or the account is locked for a while."
