@@ -89,7 +89,7 @@ def main() -> None:
     settings = load_settings()
     rasa_interface(settings)  # refuse an unprotected public Rasa API before training anything
     model = ensure_model(settings.models_dir)
-    schema.upgrade(settings.database_url)  # once, before the processes that share the database
+    schema.upgrade(settings.database_url)  # the one migration step, before the processes start
     manager = Manager()
     env = process_environment(settings)
     for name, command in process_commands(settings, str(model)).items():

@@ -149,7 +149,7 @@ def _run(session: Session, args: argparse.Namespace) -> int:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
-    with schema.migrated_session() as session:
+    with schema.current_session() as session:
         return _run(session, args)
 
 

@@ -102,7 +102,7 @@ def _run(session: Session, args: argparse.Namespace) -> str:
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
-        with schema.migrated_session() as session:
+        with schema.current_session() as session:
             output = _run(session, args)
     except AccountError as error:
         print(f"error: {error}", file=sys.stderr)

@@ -7,6 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
@@ -16,6 +17,7 @@ from bot.config import PROJECT_ROOT
 from bot.database import build_engine
 from bot.leads import schema
 from bot.orm import all_tables
+from bot.portal import users
 
 OUR_TABLES = set(all_tables().tables)
 
@@ -105,3 +107,22 @@ def test_the_module_migrates_the_configured_sqlite_database(tmp_path: Path) -> N
     assert table_names(url) == OUR_TABLES | {"alembic_version"}
     assert schema_differences(url) == []
     assert PROJECT_ROOT.joinpath("alembic.ini").is_file()
+
+
+def test_only_the_migration_step_changes_the_schema_every_other_program_checks_it(
+    database_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`make run` migrates once before its processes start; the portal, the action server, the outbox
+    worker and the command-line tools refuse a schema that is behind, saying what to run."""
+    schema.require_current(database_url)
+    head = ScriptDirectory.from_config(schema.alembic_config(database_url)).get_revision("head")
+    schema.downgrade(database_url, head.down_revision)
+    with pytest.raises(schema.SchemaNotCurrent,
+                       match=rf"revision {head.down_revision}, this code needs {head.revision}: .*python -m bot\.leads"):
+        schema.require_current(database_url)
+    monkeypatch.setenv("S3M_DATABASE_URL", database_url)
+    with pytest.raises(SystemExit, match=rf"^error: the database .* is at schema revision {head.down_revision}"):
+        users.main(["list"])
+    assert schema_differences(database_url) != []  # the tool left the schema as it was
+    schema.upgrade(database_url)
+    schema.require_current(database_url)
