@@ -3,7 +3,6 @@ dropped with the lead's erasure."""
 
 from __future__ import annotations
 
-import dataclasses
 from datetime import UTC, datetime, timedelta
 from email.message import EmailMessage
 from typing import Any, Callable
@@ -83,7 +82,7 @@ def registration(**changes: Any) -> Registration:
 
 @pytest.fixture
 def settings() -> Settings:
-    return dataclasses.replace(settings_for(), privacy_email=PRIVACY_EMAIL)
+    return settings_for().copy(update={"privacy_email": PRIVACY_EMAIL})
 
 
 @pytest.fixture
@@ -123,7 +122,7 @@ def test_erasure_notices_go_to_the_clusters_only_never_to_the_sme(
 
 def deliver(engine: Engine, settings: Settings, smtp: SmtpServer, address: str = SME_EMAIL) -> list[EmailMessage]:
     """Run the outbox worker once over everything due and return what reached `address`."""
-    worker_for(engine, dataclasses.replace(settings, smtp_port=smtp.port)).run_once(
+    worker_for(engine, settings.copy(update={"smtp_port": smtp.port})).run_once(
         now=datetime.now(UTC) + timedelta(seconds=1))
     return [message for _, rcpt_tos, message in smtp.handler.received if rcpt_tos == [address]]
 

@@ -4,7 +4,6 @@ on SQLite and PostgreSQL, with the real outbox worker, SMTP and development mail
 from __future__ import annotations
 
 import asyncio
-import dataclasses
 import email
 import email.policy
 import logging
@@ -66,11 +65,10 @@ def mailbox(tmp_path: Path):
 @pytest.fixture
 def settings(project: Path, mailbox) -> Settings:
     port, folder = mailbox
-    return dataclasses.replace(
-        load_settings(), webhook_url=None, smtp_host="127.0.0.1", smtp_port=port, smtp_user=None,
-        smtp_starttls=False, local_mailbox=True, mailbox_dir=folder, training_dir=project,
-        portal_url="https://portal.example",
-    )
+    return load_settings().copy(update={
+        "webhook_url": None, "smtp_host": "127.0.0.1", "smtp_port": port, "smtp_user": None, "smtp_starttls": False,
+        "local_mailbox": True, "mailbox_dir": folder, "training_dir": project, "portal_url": "https://portal.example",
+    })
 
 
 def test_an_erasure_leaves_no_personal_data_and_tells_the_clusters_that_received_the_lead(

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any, Iterator, Sequence
 
@@ -27,7 +26,7 @@ ADMIN_TOKEN = "admin-secret-for-tests"
 
 @pytest.fixture
 def settings(database_url: str) -> Settings:  # noqa: F811
-    return replace(load_settings(), database_url=database_url, admin_token=ADMIN_TOKEN)
+    return load_settings().copy(update={"database_url": database_url, "admin_token": ADMIN_TOKEN})
 
 
 @pytest.fixture

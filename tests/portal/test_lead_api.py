@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -59,7 +58,7 @@ def test_admin_token_from_settings_sees_every_lead_newest_first(client: TestClie
 
 def test_without_admin_setting_no_admin_token_exists(settings: Settings, session: Session) -> None:
     add_lead(session, "biowin")
-    with TestClient(create_app(replace(settings, admin_token=None))) as client:
+    with TestClient(create_app(settings.copy(update={"admin_token": None}))) as client:
         assert client.get("/api/leads", headers=bearer(ADMIN_TOKEN)).status_code == 401
         assert client.get("/api/leads", headers={"Authorization": "Bearer "}).status_code == 401
 
@@ -170,7 +169,7 @@ def test_the_portal_refuses_a_database_that_was_not_migrated_and_serves_it_once_
     settings: Settings, tmp_path
 ) -> None:
     """Migrating is `make run`'s one step before the processes start: the portal alone only checks."""
-    fresh = replace(settings, database_url=f"sqlite:///{tmp_path / 'new' / 'portal.db'}")
+    fresh = settings.copy(update={"database_url": f"sqlite:///{tmp_path / 'new' / 'portal.db'}"})
     with pytest.raises(schema.SchemaNotCurrent, match=r"none \(empty\).*python -m bot\.leads\.schema"):
         create_app(fresh)
     schema.upgrade(fresh.database_url)

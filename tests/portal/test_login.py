@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
 from datetime import timedelta
 
 import pytest
@@ -46,7 +45,7 @@ def test_log_in_opens_the_inbox_with_a_hardened_session_cookie(
 
 
 def test_secure_cookie_when_configured(settings: Settings, staff: User) -> None:
-    with TestClient(create_app(replace(settings, session_cookie_secure=True)), base_url="https://portal") as browser:
+    with TestClient(create_app(settings.copy(update={"session_cookie_secure": True})), base_url="https://portal") as browser:
         assert "secure" in log_in(browser, staff.email).headers["set-cookie"].lower()
 
 
@@ -85,7 +84,7 @@ def test_five_failures_lock_the_account_for_fifteen_minutes(
 
 
 def test_lock_out_limits_are_settings(settings: Settings, session: Session, staff: User) -> None:
-    with TestClient(create_app(replace(settings, login_max_failures=2, login_lockout_minutes=1))) as browser:
+    with TestClient(create_app(settings.copy(update={"login_max_failures": 2, "login_lockout_minutes": 1}))) as browser:
         log_in(browser, staff.email, "guess")
         log_in(browser, staff.email, "guess")
         assert log_in(browser, staff.email, PASSWORD).status_code == 400
