@@ -44,8 +44,9 @@ def process_commands(settings: Settings, model: str) -> dict[str, str]:
         # Only the pages embedding the widget may call Rasa from a browser; never '*'.
         "--cors", *(shlex.quote(origin) for origin in settings.widget_origins),
         # Always a token (process_environment makes one when none is set), so that no web page
-        # and no other local user can read conversations or replace the model.
-        "--auth-token", "\"$S3M_RASA_TOKEN\"",
+        # and no other local user can read conversations or replace the model. Joined by "=":
+        # a token starting with "-" (one random token in 64) would be taken for an option.
+        "--auth-token=\"$S3M_RASA_TOKEN\"",
     ]
     commands = {
         "rasa": " ".join(rasa),
