@@ -44,8 +44,9 @@ def process_commands(settings: Settings, model: str) -> dict[str, str]:
         # Only the pages embedding the widget may call Rasa from a browser; never '*'.
         "--cors", *(shlex.quote(origin) for origin in settings.widget_origins),
         # Always a token (process_environment makes one when none is set), so that no web page
-        # and no other local user can read conversations or replace the model.
-        "--auth-token", "\"$S3M_RASA_TOKEN\"",
+        # and no other local user can read conversations or replace the model. Joined by "=":
+        # a token starting with "-" (one random token in 64) would be taken for an option.
+        "--auth-token=\"$S3M_RASA_TOKEN\"",
     ]
     commands = {
         "rasa": " ".join(rasa),
@@ -89,7 +90,7 @@ def main() -> None:
     settings = load_settings()
     rasa_interface(settings)  # refuse an unprotected public Rasa API before training anything
     model = ensure_model(settings.models_dir)
-    schema.upgrade(settings.database_url)  # once, before the processes that share the database
+    schema.upgrade(settings.database_url)  # the one migration step, before the processes start
     manager = Manager()
     env = process_environment(settings)
     for name, command in process_commands(settings, str(model)).items():

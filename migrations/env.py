@@ -1,9 +1,9 @@
-"""Alembic environment of the lead tables.
+"""Alembic environment of our tables (the leads', the portal's and retraining's).
 
 The URL comes from the caller (`config.attributes["url"]`, set by `bot.leads.schema`)
 or else from `S3M_DATABASE_URL` through `bot.config.load_settings`, so the command
 line and the application always migrate the same database. Only the tables of
-`bot.leads.models` are ours: Rasa's tracker store keeps its own (`events`) in the
+`bot.orm`'s metadata are ours: Rasa's tracker store keeps its own (`events`) in the
 same database, and autogenerate must neither drop nor diff them.
 """
 
@@ -16,10 +16,10 @@ from sqlalchemy.engine import make_url
 
 from bot.config import load_settings
 from bot.database import build_engine
-from bot.leads.models import Base
+from bot.orm import all_tables
 
 config = context.config
-target_metadata = Base.metadata
+target_metadata = all_tables()
 
 
 def database_url() -> str:

@@ -101,3 +101,9 @@ def test_make_run_protects_the_rasa_api_with_a_token_of_its_own(monkeypatch):
     arguments, environment = rasa_arguments(monkeypatch, S3M_RASA_TOKEN="the-operators-token")
     assert arguments.auth_token == "the-operators-token" == environment["S3M_RASA_TOKEN"]
     assert arguments.interface == "0.0.0.0"
+
+
+def test_a_token_starting_with_a_dash_reaches_rasa_whole(monkeypatch):
+    """One random token in 64 starts with "-": Rasa's parser took it for an option and `make run` stopped."""
+    arguments, _ = rasa_arguments(monkeypatch, S3M_RASA_TOKEN="-Dy4euHoOuCPoryVX11ZmcSslPkawUzFH8jQTQyTQE")
+    assert arguments.auth_token == "-Dy4euHoOuCPoryVX11ZmcSslPkawUzFH8jQTQyTQE"

@@ -22,9 +22,9 @@ PRIVACY_FILE = PROJECT_ROOT / "catalogue" / "privacy.yml"
 
 @lru_cache(maxsize=1)
 def deployment() -> tuple[Engine, ClusterTable, Settings]:
-    """The migrated database, the cluster table and the settings the actions work with."""
+    """The database (migrated before the action server started), the cluster table and the settings."""
     settings = load_settings()
-    schema.upgrade(settings.database_url)
+    schema.require_current(settings.database_url)
     return build_engine(settings.database_url), load_clusters(), settings
 
 

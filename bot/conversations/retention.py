@@ -42,7 +42,7 @@ from bot.leads.clusters import load_clusters
 from bot.leads.erasure import ErasedTraces, erase_annotations, erase_lead, erase_outside_database
 from bot.leads.erasure_notices import AFTER_RETENTION
 from bot.leads.models import Lead
-from bot.leads.schema import migrated_session
+from bot.leads.schema import current_session
 from bot.leads.serialize import as_utc
 
 log = logging.getLogger(__name__)
@@ -142,7 +142,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     days = args.days if args.days is not None else settings.retention_days
     if days is not None and days < 1:
         parser.error("--days must be at least 1")
-    with migrated_session(settings.database_url) as session, session.begin():
+    with current_session(settings.database_url) as session, session.begin():
         result = purge_expired(session, now=datetime.now(UTC), days=days, dry_run=args.dry_run)
     print(result.describe())
 

@@ -33,9 +33,10 @@ from bot.config import Settings
 from bot.leads.clusters import ClusterTable
 from bot.leads.erasure_notices import AT_REQUEST, enqueue_erasure_notices
 from bot.leads.handoff import message_id_stem
-from bot.leads.models import Lead, LeadStatusChange, TrainingAnnotation
+from bot.leads.models import Lead, LeadStatusChange
 from bot.leads.qualification import AT_REQUEST as ERASED_AT_REQUEST
 from bot.leads.qualification import erase_head_count
+from bot.retraining.models import TrainingAnnotation
 
 log = logging.getLogger(__name__)
 

@@ -1,43 +1,26 @@
-"""Database schema of leads, their hand-off, the staff portal's users and retraining (SQLAlchemy 1.4 ORM, 2.0 style).
+"""The lead tables: what SMEs registered, their consent, routing, status history and notifications.
 
-The same models run on SQLite (default) and PostgreSQL; the schema is created
-and changed only by the Alembic migrations in `migrations/`.
+SQLAlchemy 1.4 ORM, 2.0 style; the same models run on SQLite (default) and PostgreSQL. The
+schema is created and changed only by the Alembic migrations in `migrations/` (base: `bot.orm`).
 """
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
 from sqlalchemy import (
     JSON,
     Boolean,
-    CheckConstraint,
     Column,
     DateTime,
     Float,
     ForeignKey,
     Integer,
-    MetaData,
     String,
     Text,
     UniqueConstraint,
 )
-from sqlalchemy.orm import declarative_base, relationship
+from sqlalchemy.orm import relationship
 
-# Named constraints, so that later migrations can alter them on SQLite too (batch mode).
-NAMING_CONVENTION = {
-    "ix": "ix_%(column_0_label)s",
-    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
-    "ck": "ck_%(table_name)s_%(constraint_name)s",
-    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
-    "pk": "pk_%(table_name)s",
-}
-
-Base = declarative_base(metadata=MetaData(naming_convention=NAMING_CONVENTION))
-
-
-def utcnow() -> datetime:
-    return datetime.now(UTC)
+from bot.orm import Base, utcnow
 
 
 class Lead(Base):
@@ -161,91 +144,6 @@ class OutboxMessage(Base):
     lead = relationship("Lead", back_populates="notifications")
 
 
-class ApiToken(Base):
-    """A bearer token of the lead API; only its SHA-256 is stored. No cluster = admin.
-
-    Tokens made by a portal user belong to that user (`user_id`) and stop working when
-    the account is disabled; tokens issued on the command line belong to nobody.
-    """
-
-    __tablename__ = "api_tokens"
-
-    id = Column(Integer, primary_key=True)
-    name = Column(String(255), nullable=False)
-    token_sha256 = Column(String(64), nullable=False, unique=True)
-    cluster = Column(String(32))
-    created_at = Column(DateTime(timezone=True), nullable=False, default=utcnow)
-    revoked_at = Column(DateTime(timezone=True))
-    user_id = Column(Integer, ForeignKey("users.id", ondelete="CASCADE"), index=True)
-
-    user = relationship("User")
-
-
-class User(Base):
-    """A person who logs in to the staff portal: cluster staff (one cluster) or an admin (all).
-
-    Accounts are disabled, never deleted, so that the audit log keeps naming who did what.
-    """
-
-    __tablename__ = "users"
-    __table_args__ = (
-        CheckConstraint(
-            "(role = 'staff' AND cluster IS NOT NULL) OR (role = 'admin' AND cluster IS NULL)",
-            name="role_cluster",
-        ),
-    )
-
-    id = Column(Integer, primary_key=True)
-    email = Column(String(320), nullable=False, unique=True)  # stored in lower case
-    name = Column(String(255), nullable=False)
-    password_hash = Column(String(128), nullable=False)  # bcrypt
-    role = Column(String(8), nullable=False)  # "staff" or "admin"
-    cluster = Column(String(32))  # staff: their cluster code; admins: none
-    language = Column(String(2), nullable=False, default="en")
-    disabled = Column(Boolean, nullable=False, default=False)
-    failed_logins = Column(Integer, nullable=False, default=0)  # in a row, since the last success
-    locked_until = Column(DateTime(timezone=True))
-    created_at = Column(DateTime(timezone=True), nullable=False, default=utcnow)
-
-    @property
-    def is_admin(self) -> bool:
-        return self.role == "admin"
-
-
-class PortalSession(Base):
-    """A log-in to the portal pages (and the anonymous visit before it), kept on the server.
-
-    The browser's cookie holds only a random id, of which only the SHA-256 is stored: a session
-    ends for good at log-out, on a password reset, or after `S3M_SESSION_HOURS` idle, whatever
-    copy of the cookie remains somewhere.
-    """
-
-    __tablename__ = "portal_sessions"
-
-    id = Column(Integer, primary_key=True)
-    key_sha256 = Column(String(64), nullable=False, unique=True)
-    user_id = Column(Integer, ForeignKey("users.id", ondelete="CASCADE"), index=True)  # none before log-in
-    data = Column(JSON, nullable=False, default=dict)  # user id, CSRF token, language, a flash message
-    created_at = Column(DateTime(timezone=True), nullable=False, default=utcnow)
-    last_seen_at = Column(DateTime(timezone=True), nullable=False, default=utcnow, index=True)
-    ended_at = Column(DateTime(timezone=True))
-
-
-class AuditEntry(Base):
-    """Who did what in the portal, and when; ids and codes only, never a lead's personal data."""
-
-    __tablename__ = "audit_log"
-
-    id = Column(Integer, primary_key=True)
-    at = Column(DateTime(timezone=True), nullable=False, default=utcnow, index=True)
-    user_id = Column(Integer, ForeignKey("users.id", ondelete="SET NULL"), index=True)  # none: unknown e-mail
-    action = Column(String(32), nullable=False, index=True)  # see bot.portal.audit.AUDIT_ACTIONS
-    lead_id = Column(Integer, index=True)  # no foreign key: the entry outlives any change to the lead
-    details = Column(JSON, nullable=False, default=dict)
-
-    user = relationship("User")
-
-
 class AnonymousCount(Base):
     """What is kept without consent: how often something happened, per language and day."""
 
@@ -257,45 +155,3 @@ class AnonymousCount(Base):
     language = Column(String(2), nullable=False)
     event = Column(String(64), nullable=False)  # e.g. "consent_refused", "registration_cancelled"
     count = Column(Integer, nullable=False, default=0)
-
-
-class TrainingAnnotation(Base):
-    """An admin's verdict on a message the assistant did not understand (bot.retraining).
-
-    One per normalised text: the same message written twice is judged once. `label` is an
-    intent (`faq/<topic>` included) or "ignore"; `text` is stored masked, as it is written
-    to the training data.
-    """
-
-    __tablename__ = "training_annotations"
-
-    id = Column(Integer, primary_key=True)
-    text_key = Column(String(64), nullable=False, unique=True)  # sha256 of the normalised text
-    text = Column(Text, nullable=False)
-    language = Column(String(2), nullable=False)
-    label = Column(String(64), nullable=False)
-    user_id = Column(Integer, ForeignKey("users.id", ondelete="SET NULL"))
-    created_at = Column(DateTime(timezone=True), nullable=False, default=utcnow)
-
-    user = relationship("User")
-
-
-class TrainingRun(Base):
-    """One retraining: validate, train, evaluate against the active model, maybe activate."""
-
-    __tablename__ = "training_runs"
-
-    id = Column(Integer, primary_key=True)
-    status = Column(String(16), nullable=False, default="queued")  # see bot.retraining.runs.STATUSES
-    phase = Column(String(64), nullable=False, default="")  # what it is doing now, for the progress bar
-    progress = Column(Float, nullable=False, default=0.0)  # 0..1
-    started_by = Column(Integer, ForeignKey("users.id", ondelete="SET NULL"))
-    started_at = Column(DateTime(timezone=True), nullable=False, default=utcnow)
-    finished_at = Column(DateTime(timezone=True))
-    model_path = Column(Text)
-    evaluation = Column(JSON)  # {"candidate": {lang: scores}, "active": {lang: scores}, "worse": [lang]}
-    log_tail = Column(Text, nullable=False, default="")
-    error = Column(Text)
-    activated_at = Column(DateTime(timezone=True))
-    activated_by = Column(Integer, ForeignKey("users.id", ondelete="SET NULL"))
-    overridden = Column(Boolean, nullable=False, default=False)  # activated although worse somewhere

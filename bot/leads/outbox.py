@@ -37,6 +37,7 @@ from sqlalchemy.sql import Select
 from bot.config import Settings, load_settings
 from bot.conversations.retention import PurgeResult, purge_expired
 from bot.database import build_engine
+from bot.leads import schema
 from bot.leads.erasure_notices import ERASURE_NOTICE
 from bot.leads.handoff import SIGNATURE_HEADER, TIMESTAMP_HEADER, message_id_stem, sign_webhook_body
 from bot.leads.models import OutboxMessage
@@ -249,6 +250,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(message)s")
     settings = load_settings()
+    schema.exit_unless_current(settings.database_url)
     engine = build_engine(settings.database_url)
     worker = OutboxWorker(engine, settings)
     try:

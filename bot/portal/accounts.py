@@ -18,8 +18,9 @@ from sqlalchemy.orm import Session, object_session
 
 from bot.config import Settings
 from bot.leads.clusters import CLUSTER_CODES, LANGUAGE_CODES
-from bot.leads.models import User, utcnow
 from bot.leads.serialize import as_utc
+from bot.orm import utcnow
+from bot.portal.models import User
 from bot.portal.server_sessions import end_user_sessions
 from bot.portal.tokens import revoke_user_tokens
 from bot.rate_limit import SenderRateLimiter

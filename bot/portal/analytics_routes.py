@@ -16,7 +16,6 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 
 from bot.leads.clusters import CLUSTER_CODES, LANGUAGE_CODES, load_clusters
-from bot.leads.models import User
 from bot.portal import audit
 from bot.portal.analytics import (
     STAGES,
@@ -30,6 +29,7 @@ from bot.portal.analytics import (
 from bot.portal.csv_export import table_csv
 from bot.portal.funnel import ALL_CHANNELS
 from bot.portal.i18n import Translator
+from bot.portal.models import User
 from bot.portal.templating import render
 from bot.portal.web_session import CurrentUser, DbSession, PageNotFound, verify_csrf
 

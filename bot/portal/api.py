@@ -11,13 +11,13 @@ from sqlalchemy.orm import Session
 
 from bot.leads.clusters import CLUSTER_CODES, LANGUAGE_CODES
 from bot.leads.erasure import ERASED
+from bot.leads.lifecycle import STATUSES
 from bot.leads.models import Lead
 from bot.leads.qualification import INTEREST_CODES
 from bot.leads.serialize import as_utc, lead_to_dict
 from bot.portal.auth import Principal, authenticate
 from bot.portal.dependencies import get_session
 from bot.portal.lead_queries import LeadFilters, find_leads, may_see
-from bot.portal.lead_workflow import STATUSES
 
 MAX_PAGE = 1000
 MAX_ID = 2**31 - 1  # the databases' INTEGER: a larger id or offset is a 422, not an overflow

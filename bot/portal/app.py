@@ -28,9 +28,10 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
-    """Build the portal; brings the schema up to date first, so a fresh clone needs no set-up step."""
+    """Build the portal, on a database whose schema is current (`make run` migrates it before the
+    portal starts; alone, run `python -m bot.leads.schema` first)."""
     settings = settings or load_settings()
-    schema.upgrade(settings.database_url)
+    schema.require_current(settings.database_url)
     engine = build_engine(settings.database_url)
     add_sqlite_functions(engine)
 

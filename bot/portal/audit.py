@@ -12,7 +12,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
-from bot.leads.models import AuditEntry, User
+from bot.portal.models import AuditEntry, User
 
 AUDIT_ACTIONS: tuple[str, ...] = (
     "viewed", "exported", "downloaded", "changed", "reassigned", "logged_in", "failed_login",

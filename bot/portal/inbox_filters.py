@@ -11,9 +11,9 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Mapping
 
 from bot.leads.clusters import CLUSTER_CODES, LANGUAGE_CODES
+from bot.leads.lifecycle import STATUSES
 from bot.leads.qualification import INTEREST_CODES
 from bot.portal.lead_queries import LeadFilters
-from bot.portal.lead_workflow import STATUSES
 
 MAX_SEARCH_LENGTH = 100
 FILTER_NAMES: tuple[str, ...] = ("status", "qualified", "language", "interest", "cluster", "from", "to", "q")

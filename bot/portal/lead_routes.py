@@ -13,7 +13,16 @@ from sqlalchemy.orm import Session
 from bot.config import Settings
 from bot.conversations.transcript import read_lead_transcript
 from bot.leads.clusters import load_clusters
-from bot.leads.models import Lead, User
+from bot.leads.lifecycle import (
+    STATUSES,
+    WorkflowError,
+    change_status,
+    may_change,
+    next_statuses,
+    reassign,
+    reassignment_targets,
+)
+from bot.leads.models import Lead
 from bot.leads.outbox import retry_failed
 from bot.leads.qualification import INTEREST_CODES
 from bot.portal import audit
@@ -22,14 +31,7 @@ from bot.portal.dependencies import get_settings
 from bot.portal.inbox_filters import read_inbox_form
 from bot.portal.lead_queries import count_leads, find_leads, may_see
 from bot.portal.lead_record import lead_record
-from bot.portal.lead_workflow import (
-    STATUSES,
-    WorkflowError,
-    change_status,
-    may_change,
-    next_statuses,
-    reassign,
-)
+from bot.portal.models import User
 from bot.portal.templating import redirect, render
 from bot.portal.web_session import (
     CurrentUser,
@@ -107,7 +109,7 @@ def lead_page(request: Request, lead_id: LeadId, user: CurrentUser, session: DbS
         "transcript": read_lead_transcript(session, lead),
         "may_change": may_change(user, lead),
         "next_statuses": next_statuses(lead),
-        "other_clusters": [code for code in load_clusters().codes if code != lead.cluster],
+        "other_clusters": reassignment_targets(lead, load_clusters()),
         "has_failed": any(message.status == "failed" for message in lead.notifications),
     })
 

@@ -9,10 +9,10 @@ from fastapi.responses import Response
 
 from bot.config import Settings
 from bot.leads.clusters import LANGUAGE_CODES
-from bot.leads.models import User
 from bot.portal import audit
 from bot.portal.accounts import check_login
 from bot.portal.dependencies import get_settings
+from bot.portal.models import User
 from bot.portal.templating import redirect, render
 from bot.portal.web_session import (
     DbSession,

@@ -14,12 +14,13 @@ from fastapi.responses import Response
 from sqlalchemy import select
 
 from bot.conversations.transcript import read_transcript
-from bot.leads.models import TrainingRun, utcnow
+from bot.orm import utcnow
 from bot.portal import audit
 from bot.portal.templating import redirect, render
 from bot.portal.web_session import CurrentAdmin, DbSession, PageNotFound, flash, verify_csrf
 from bot.retraining import runs
 from bot.retraining.annotations import AnnotationError, annotate
+from bot.retraining.models import TrainingRun
 from bot.retraining.rasa_server import RasaServerError
 from bot.retraining.unrecognised import find_unrecognised
 

@@ -23,8 +23,9 @@ from starlette.datastructures import MutableHeaders
 from starlette.requests import HTTPConnection
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from bot.leads.models import PortalSession, utcnow
 from bot.leads.serialize import as_utc
+from bot.orm import utcnow
+from bot.portal.models import PortalSession
 
 TOUCH_EVERY = timedelta(minutes=1)
 """How stale `last_seen_at` may get before a request writes it again (not one write per request)."""

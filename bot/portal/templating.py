@@ -16,9 +16,9 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 
 from bot.leads.clusters import CLUSTER_CODES, LANGUAGE_CODES, load_clusters
-from bot.leads.models import User
 from bot.leads.serialize import as_utc
 from bot.portal.i18n import Translator, catalogue, language_from_header
+from bot.portal.models import User
 from bot.portal.web_session import CSRF_FIELD, csrf_token, take_flash
 
 TEMPLATES_DIR = Path(__file__).resolve().parent / "templates"

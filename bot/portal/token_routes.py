@@ -7,8 +7,8 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Form, Path, Request
 from fastapi.responses import Response
 
-from bot.leads.models import ApiToken, User
 from bot.portal import audit
+from bot.portal.models import ApiToken, User
 from bot.portal.templating import redirect, render
 from bot.portal.tokens import create_token, list_tokens, revoke_token
 from bot.portal.web_session import CurrentUser, DbSession, PageNotFound, flash, principal_of, verify_csrf

@@ -22,7 +22,8 @@ from sqlalchemy.orm import Session
 
 from bot.leads import schema
 from bot.leads.clusters import CLUSTER_CODES
-from bot.leads.models import ApiToken, User, utcnow
+from bot.orm import utcnow
+from bot.portal.models import ApiToken, User
 
 
 def token_hash(token: str) -> str:
@@ -148,7 +149,7 @@ def _run(session: Session, args: argparse.Namespace) -> int:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
-    with schema.migrated_session() as session:
+    with schema.current_session() as session:
         return _run(session, args)
 
 

@@ -9,9 +9,9 @@ from fastapi import APIRouter, Depends, Form, Path, Request
 from fastapi.responses import Response
 from sqlalchemy import func, select
 
-from bot.leads.models import ApiToken, User
 from bot.portal import audit
 from bot.portal.accounts import MIN_PASSWORD_LENGTH, AccountError, create_user, set_password
+from bot.portal.models import ApiToken, User
 from bot.portal.templating import redirect, render
 from bot.portal.tokens import revoke_user_tokens
 from bot.portal.web_session import CurrentAdmin, DbSession, PageNotFound, flash, verify_csrf

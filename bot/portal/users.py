@@ -23,8 +23,8 @@ from sqlalchemy.orm import Session
 
 from bot.leads import schema
 from bot.leads.clusters import CLUSTER_CODES, LANGUAGE_CODES
-from bot.leads.models import User
 from bot.portal.accounts import AccountError, create_user, find_user, set_password
+from bot.portal.models import User
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -102,7 +102,7 @@ def _run(session: Session, args: argparse.Namespace) -> str:
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
-        with schema.migrated_session() as session:
+        with schema.current_session() as session:
             output = _run(session, args)
     except AccountError as error:
         print(f"error: {error}", file=sys.stderr)

@@ -15,9 +15,9 @@ from typing import Annotated
 from fastapi import Depends, Request
 from sqlalchemy.orm import Session
 
-from bot.leads.models import User
 from bot.portal.auth import Principal
 from bot.portal.dependencies import get_session
+from bot.portal.models import User
 
 SESSION_COOKIE = "s3m_portal"
 CSRF_FIELD = "csrf_token"

@@ -18,9 +18,10 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from actions.services.text import fold
-from bot.leads.models import TrainingAnnotation, User
+from bot.portal.models import User
 from bot.retraining.evaluation import load_holdout
 from bot.retraining.masking import mask_personal_data
+from bot.retraining.models import TrainingAnnotation
 from bot.retraining.unrecognised import text_key
 from bot.retraining.workspace import IGNORE, Workspace
 

@@ -18,10 +18,11 @@ from datetime import timedelta
 from sqlalchemy.orm import sessionmaker
 
 from bot.config import load_settings
-from bot.leads.models import TrainingRun, utcnow
-from bot.leads.schema import migrated_session
+from bot.leads.schema import current_session
+from bot.orm import utcnow
 from bot.retraining import runs
 from bot.retraining.annotations import AnnotationError, annotate
+from bot.retraining.models import TrainingRun
 from bot.retraining.rasa_server import RasaServer, RasaServerError
 from bot.retraining.unrecognised import find_unrecognised
 from bot.retraining.workspace import Workspace
@@ -43,7 +44,7 @@ def main(argv: list[str] | None = None) -> int:
 
     settings = load_settings()
     workspace, server = Workspace.from_settings(settings), RasaServer.from_settings(settings)
-    with migrated_session(settings.database_url) as session:
+    with current_session(settings.database_url) as session:
         since = utcnow() - timedelta(days=getattr(args, "days", 365))
         if args.command == "unrecognised":
             for message in find_unrecognised(session, settings.unrecognised_confidence, since):

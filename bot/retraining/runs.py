@@ -23,8 +23,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.config import PROJECT_ROOT
-from bot.leads.models import TrainingRun, User, utcnow
+from bot.orm import utcnow
+from bot.portal.models import User
 from bot.retraining.evaluation import evaluate, load_holdout, parse_with_model_file, worse_languages
+from bot.retraining.models import TrainingRun
 from bot.retraining.rasa_server import RasaServer
 from bot.retraining.workspace import Workspace
 from bot.training import model_path, rasa_environment, train_command

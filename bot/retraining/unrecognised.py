@@ -24,7 +24,7 @@ from sqlalchemy.orm import Session
 
 from bot.conversations.events import replay_rows
 from bot.definitions import FALLBACK_LANGUAGE, LanguageReport
-from bot.leads.models import TrainingAnnotation
+from bot.retraining.models import TrainingAnnotation
 
 FALLBACK_INTENT = "nlu_fallback"
 FORM = "registration_form"

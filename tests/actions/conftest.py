@@ -22,10 +22,12 @@ def dispatcher() -> CollectingDispatcher:
 
 @pytest.fixture
 def lead_database(tmp_path, monkeypatch) -> Iterator[str]:
-    """The URL of a fresh SQLite database behind the action server's lead store, for this test only."""
+    """The URL of a fresh, migrated SQLite database behind the action server's lead store, for this test only."""
     from actions.services.leads import deployment
+    from bot.leads import schema
 
     url = f"sqlite:///{tmp_path / 'leads.db'}"
+    schema.upgrade(url)
     monkeypatch.setenv("S3M_DATABASE_URL", url)
     monkeypatch.setenv("S3M_WEBHOOK_URL", "")
     deployment.cache_clear()

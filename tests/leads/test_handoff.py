@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import json
 import string
 from typing import Any
@@ -38,7 +37,7 @@ def settings_for(**overrides: Any) -> Settings:
         portal_url=PORTAL_URL, webhook_url=None, webhook_secret=None,
         smtp_host="127.0.0.1", smtp_user=None, smtp_password=None, smtp_starttls=False,
     )
-    return dataclasses.replace(load_settings(), **{**values, **overrides})
+    return load_settings().copy(update={**values, **overrides})
 
 
 def add_qualified_lead(session: Session, **fields: Any) -> Lead:

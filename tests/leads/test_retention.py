@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import dataclasses
 import logging
 import threading
 from datetime import UTC, datetime, timedelta
@@ -37,7 +36,7 @@ RECENT = CUTOFF + timedelta(minutes=1)
 
 @pytest.fixture
 def settings() -> Settings:
-    return dataclasses.replace(load_settings(), webhook_url=None, retention_days=DAYS)
+    return load_settings().copy(update={"webhook_url": None, "retention_days": DAYS})
 
 
 @pytest.fixture
@@ -257,7 +256,7 @@ def test_the_outbox_worker_purges_at_start_and_then_once_per_period(
     unqualified = {"employees": 900}  # no hand-off: the worker has nothing to send
     first = save_lead(store, engine, "conv-first", now - timedelta(days=DAYS + 1), **unqualified)
     every = timedelta(seconds=2)
-    worker = OutboxWorker(engine, dataclasses.replace(settings, outbox_interval=0.02), retention_every=every)
+    worker = OutboxWorker(engine, settings.copy(update={"outbox_interval": 0.02}), retention_every=every)
     loop, stop = run_worker(worker)
     try:
         wait_for(lambda: erased_at(engine, first) is not None)
@@ -275,7 +274,7 @@ def test_the_outbox_worker_leaves_everything_when_retention_is_off(
     store: LeadStore, engine: Engine, settings: Settings, caplog: pytest.LogCaptureFixture
 ) -> None:
     lead = save_lead(store, engine, "conv-ancient", datetime(2001, 1, 1, tzinfo=UTC), employees=900)
-    worker = PurgeCountingWorker(engine, dataclasses.replace(settings, outbox_interval=0.02, retention_days=None),
+    worker = PurgeCountingWorker(engine, settings.copy(update={"outbox_interval": 0.02, "retention_days": None}),
                                  retention_every=timedelta(seconds=0.05))
     with caplog.at_level(logging.INFO):
         loop, stop = run_worker(worker)

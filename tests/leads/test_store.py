@@ -55,7 +55,7 @@ def clusters() -> ClusterTable:
 
 @pytest.fixture
 def settings() -> Settings:
-    return dataclasses.replace(load_settings(), webhook_url=None)
+    return load_settings().copy(update={"webhook_url": None})
 
 
 @pytest.fixture
@@ -123,7 +123,7 @@ def test_a_qualified_lead_is_stored_with_everything_it_needs(store: LeadStore, s
 def test_a_configured_webhook_gets_its_own_outbox_row(
     engine: Engine, clusters: ClusterTable, settings: Settings, session: Session
 ) -> None:
-    store = LeadStore(engine, clusters, dataclasses.replace(settings, webhook_url="http://127.0.0.1:9/leads"))
+    store = LeadStore(engine, clusters, settings.copy(update={"webhook_url": "http://127.0.0.1:9/leads"}))
     saved = store.save(registration(target_regions=[]))
     channels = [message.channel for message in outbox_of(session, saved.id)]
     assert channels == ["email", "webhook"]

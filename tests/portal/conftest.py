@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any, Iterator, Sequence
 
@@ -16,9 +15,10 @@ from sqlalchemy.orm import Session
 
 from bot.config import Settings, load_settings
 from bot.conversations.events import EVENTS
-from bot.leads.models import Lead, LeadRecipient, User
+from bot.leads.models import Lead, LeadRecipient
 from bot.portal import accounts
 from bot.portal.app import create_app
+from bot.portal.models import User
 from tests.leads.conftest import database_url, engine, session  # noqa: F401
 
 ADMIN_TOKEN = "admin-secret-for-tests"
@@ -26,7 +26,7 @@ ADMIN_TOKEN = "admin-secret-for-tests"
 
 @pytest.fixture
 def settings(database_url: str) -> Settings:  # noqa: F811
-    return replace(load_settings(), database_url=database_url, admin_token=ADMIN_TOKEN)
+    return load_settings().copy(update={"database_url": database_url, "admin_token": ADMIN_TOKEN})
 
 
 @pytest.fixture

@@ -9,8 +9,8 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bot.leads.models import AuditEntry, User
 from bot.portal.accounts import find_user
+from bot.portal.models import AuditEntry, User
 from tests.portal.conftest import add_lead, log_in, post_form
 
 

@@ -18,7 +18,8 @@ from httpx import Response
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from bot.leads.models import ApiToken, Lead, LeadStatusChange, User
+from bot.leads.models import Lead, LeadStatusChange
+from bot.portal.models import ApiToken, User
 from bot.portal.tokens import create_token, revoke_token
 from tests.portal.conftest import (
     ADMIN_TOKEN,

@@ -12,16 +12,18 @@ from sqlalchemy.orm import Session
 
 from bot.config import PROJECT_ROOT
 from bot.leads.clusters import LANGUAGE_CODES
+from bot.leads.lifecycle import STATUSES
 from bot.leads.qualification import INTEREST_CODES, SECTOR_CODES
 from bot.portal.analytics import STAGES
 from bot.portal.audit import AUDIT_ACTIONS
 from bot.portal.funnel import ALL_CHANNELS, QUESTIONS
 from bot.portal.i18n import I18N_DIR, Translator, catalogue, language_from_header
-from bot.portal.lead_workflow import STATUSES
 from bot.portal.templating import TEMPLATES_DIR
 from tests.portal.conftest import add_lead, add_user, log_in
 
 PORTAL_DIR = I18N_DIR.parent
+# The lead services whose refusals the portal shows (WorkflowError codes).
+SERVICES_SHOWN = (PROJECT_ROOT / "bot" / "leads" / "lifecycle.py",)
 # t("key"), t('key'), flash(request, "key") and error codes turned into "error.<code>".
 _KEY_IN_TEMPLATE = re.compile(r"""\bt\(\s*["']([a-z_]+(?:\.[a-z_]+)+)["']\s*[,)]""")
 _KEY_IN_PYTHON = re.compile(r"""(?:flash\(request,\s*|t\()\s*"([a-z_]+\.[a-z_.]+)"\s*[,)]""")
@@ -37,7 +39,7 @@ def keys_used_in_code() -> set[str]:
     used: set[str] = set()
     for template in TEMPLATES_DIR.glob("*.html"):
         used |= set(_KEY_IN_TEMPLATE.findall(template.read_text(encoding="utf-8")))
-    for module in PORTAL_DIR.glob("*.py"):
+    for module in (*PORTAL_DIR.glob("*.py"), *SERVICES_SHOWN):
         source = module.read_text(encoding="utf-8")
         used |= set(_KEY_IN_PYTHON.findall(source))
         used |= {f"error.{code}" for code in _CODE_IN_PYTHON.findall(source) + _FORBIDDEN_REASON.findall(source)}

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
+import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
 from bot.config import Settings
+from bot.leads import schema
 from bot.portal.app import create_app
 from bot.portal.tokens import create_token, revoke_token
 from tests.portal.conftest import ADMIN_TOKEN, add_lead, bearer
@@ -57,7 +58,7 @@ def test_admin_token_from_settings_sees_every_lead_newest_first(client: TestClie
 
 def test_without_admin_setting_no_admin_token_exists(settings: Settings, session: Session) -> None:
     add_lead(session, "biowin")
-    with TestClient(create_app(replace(settings, admin_token=None))) as client:
+    with TestClient(create_app(settings.copy(update={"admin_token": None}))) as client:
         assert client.get("/api/leads", headers=bearer(ADMIN_TOKEN)).status_code == 401
         assert client.get("/api/leads", headers={"Authorization": "Bearer "}).status_code == 401
 
@@ -164,7 +165,13 @@ def test_pages_neither_repeat_nor_skip_leads_created_at_the_same_time(client: Te
     assert pages == [sorted(created, reverse=True)[i:i + 2] for i in (0, 2, 4, 6)]
 
 
-def test_app_creates_the_schema_of_a_fresh_database(settings: Settings, tmp_path) -> None:
-    fresh = replace(settings, database_url=f"sqlite:///{tmp_path / 'new' / 'portal.db'}")
+def test_the_portal_refuses_a_database_that_was_not_migrated_and_serves_it_once_it_is(
+    settings: Settings, tmp_path
+) -> None:
+    """Migrating is `make run`'s one step before the processes start: the portal alone only checks."""
+    fresh = settings.copy(update={"database_url": f"sqlite:///{tmp_path / 'new' / 'portal.db'}"})
+    with pytest.raises(schema.SchemaNotCurrent, match=r"none \(empty\).*python -m bot\.leads\.schema"):
+        create_app(fresh)
+    schema.upgrade(fresh.database_url)
     with TestClient(create_app(fresh)) as client:
         assert client.get("/api/leads", headers=bearer(ADMIN_TOKEN)).json() == []

@@ -12,16 +12,9 @@ from sqlalchemy import select
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
-from bot.leads.models import (
-    AuditEntry,
-    Lead,
-    LeadRecipient,
-    LeadStatusChange,
-    OutboxMessage,
-    RoutingDecision,
-    User,
-)
+from bot.leads.models import Lead, LeadRecipient, LeadStatusChange, OutboxMessage, RoutingDecision
 from bot.leads.serialize import LEAD_FIELDS
+from bot.portal.models import AuditEntry, User
 from tests.portal.conftest import add_events, add_lead, add_user, bearer, log_in, post_form
 
 LEAD_LINK = re.compile(r'href="/leads/(\d+)"')

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import json
 
 from fastapi.testclient import TestClient
@@ -11,15 +10,16 @@ from sqlalchemy.orm import Session
 
 from bot.config import Settings
 from bot.leads.clusters import load_clusters
-from bot.leads.models import Lead, User
+from bot.leads.models import Lead
 from bot.leads.store import LeadStore, Registration
+from bot.portal.models import User
 from tests.portal.conftest import add_events, add_user, log_in
 from tests.portal.test_lead_pages import audit_actions
 
 
 def stored_lead(engine: Engine, settings: Settings) -> Lead:
     """A lead saved as the assistant saves it: owned by BioWin, copied to Lyonbiopole, with its e-mails."""
-    store = LeadStore(engine, load_clusters(), dataclasses.replace(settings, webhook_url=None))
+    store = LeadStore(engine, load_clusters(), settings.copy(update={"webhook_url": None}))
     return store.save(Registration(
         conversation_id="conv-record", language="fr", notice_version="2026-11-23", company_name="Santé Plus SRL",
         contact_name="Camille Dubois", email="camille@santeplus.example", country="BE", employees=12.0,

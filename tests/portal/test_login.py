@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
 from datetime import timedelta
 
 import pytest
@@ -11,9 +10,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.config import Settings
-from bot.leads.models import AuditEntry, User, utcnow
+from bot.orm import utcnow
 from bot.portal.accounts import AccountError, create_user, set_password
 from bot.portal.app import create_app
+from bot.portal.models import AuditEntry, User
 from tests.portal.conftest import PASSWORD, add_user, csrf_token, log_in, post_form
 
 GENERIC_FAILURE = "The e-mail or password is wrong, or the account is locked for a while."
@@ -45,7 +45,7 @@ def test_log_in_opens_the_inbox_with_a_hardened_session_cookie(
 
 
 def test_secure_cookie_when_configured(settings: Settings, staff: User) -> None:
-    with TestClient(create_app(replace(settings, session_cookie_secure=True)), base_url="https://portal") as browser:
+    with TestClient(create_app(settings.copy(update={"session_cookie_secure": True})), base_url="https://portal") as browser:
         assert "secure" in log_in(browser, staff.email).headers["set-cookie"].lower()
 
 
@@ -84,7 +84,7 @@ def test_five_failures_lock_the_account_for_fifteen_minutes(
 
 
 def test_lock_out_limits_are_settings(settings: Settings, session: Session, staff: User) -> None:
-    with TestClient(create_app(replace(settings, login_max_failures=2, login_lockout_minutes=1))) as browser:
+    with TestClient(create_app(settings.copy(update={"login_max_failures": 2, "login_lockout_minutes": 1}))) as browser:
         log_in(browser, staff.email, "guess")
         log_in(browser, staff.email, "guess")
         assert log_in(browser, staff.email, PASSWORD).status_code == 400

@@ -10,8 +10,8 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bot.leads.models import PortalSession, User
 from bot.portal import tokens, users
+from bot.portal.models import PortalSession, User
 from bot.portal.tokens import create_token
 from tests.portal.conftest import bearer, log_in, post_form
 

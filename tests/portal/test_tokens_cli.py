@@ -7,7 +7,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bot.leads.models import ApiToken
+from bot.portal.models import ApiToken
 from bot.portal.tokens import create_token, main, token_hash
 from tests.portal.conftest import add_lead, bearer
 

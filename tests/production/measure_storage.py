@@ -12,7 +12,6 @@ The numbers of docs/production.md come from here.
 from __future__ import annotations
 
 import argparse
-import dataclasses
 import json
 import subprocess
 import tempfile
@@ -92,7 +91,7 @@ def measure_on(database_url: str, model: Path, work: Path, conversations: int, m
         busy_rss = rss_megabytes(rasa.process.pid)
     finally:
         stop([rasa])
-    store = LeadStore(engine, load_clusters(), dataclasses.replace(load_settings(), webhook_url=None))
+    store = LeadStore(engine, load_clusters(), load_settings().copy(update={"webhook_url": None}))
     for n in range(conversations):
         store.save(Registration(
             conversation_id=f"measure-{n}", language="de", notice_version="2026-01",

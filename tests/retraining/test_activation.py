@@ -9,9 +9,9 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot.database import build_engine
 from bot.leads import schema
-from bot.leads.models import TrainingRun
 from bot.retraining import runs
 from bot.retraining.evaluation import scores, worse_languages
+from bot.retraining.models import TrainingRun
 from bot.retraining.rasa_server import RasaServer, RasaServerError
 from tests.conftest import free_port
 

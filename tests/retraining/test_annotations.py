@@ -10,9 +10,9 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot.database import build_engine
 from bot.leads import schema
-from bot.leads.models import TrainingAnnotation
 from bot.retraining.annotations import AnnotationError, annotate
 from bot.retraining.masking import mask_personal_data
+from bot.retraining.models import TrainingAnnotation
 from bot.retraining.workspace import IGNORE, Workspace
 from tests.retraining.conftest import copy_small_project
 

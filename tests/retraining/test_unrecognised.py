@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot.database import build_engine
 from bot.leads import schema
-from bot.leads.models import TrainingAnnotation
+from bot.retraining.models import TrainingAnnotation
 from bot.retraining.unrecognised import find_unrecognised, normalise, text_key
 
 THRESHOLD = 0.6

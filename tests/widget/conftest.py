@@ -77,7 +77,7 @@ def screenshot_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def widget_app(rasa_port: int) -> FastAPI:
     """A portal with only the widget's routes, its settings pointing at Rasa on `rasa_port`."""
     app = FastAPI()
-    app.state.settings = dataclasses.replace(load_settings(), rasa_port=rasa_port)
+    app.state.settings = load_settings().copy(update={"rasa_port": rasa_port})
     app.include_router(widget_routes.router)
     return app
 
