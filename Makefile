@@ -12,7 +12,7 @@ RASA   := $(PYTHON) -m rasa
 STAMP  := $(VENV)/.installed
 WIDGET := bot/portal/static/widget/s3martmed-chat.js
 
-.PHONY: help install widget lock lint test test-python test-production-stack validate train test-stories run bench-nlu bench-e2e bench bench-analytics clean
+.PHONY: help install widget lock lint test test-python test-sqlite validate train test-stories run bench-nlu bench-e2e bench bench-analytics clean
 
 help:  ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-14s %s\n", $$1, $$2}'
@@ -57,8 +57,12 @@ validate: install  ## Check training data, stories and domain: any warning fails
 train: install  ## Train a model unless one exists for the current data
 	$(PYTHON) -m bot.training
 
-test-python: install  ## pytest: units, components, actions, running server
-	$(PYTHON) -m pytest
+# Storage of the assistants the tests start (tests/conftest.py, stack_storage): production's by
+# default; `make test-python TEST_STACK=sqlite` where no PostgreSQL or Redis runs.
+TEST_STACK ?= postgresql+redis
+
+test-python: install  ## pytest: units, components, actions, the running assistant on PostgreSQL + Redis
+	S3M_TEST_STACK=$(TEST_STACK) $(PYTHON) -m pytest
 
 test-stories: train  ## Conversation tests in every language (tests/stories)
 	@# Dialogue: given each story's intents, every action must be right (fails the build).
@@ -70,11 +74,11 @@ bench-e2e: train  ## The conversations of tests/stories with the NLU in the loop
 	  --out results/e2e --e2e > results/e2e.log 2>&1 || { tail -50 results/e2e.log; exit 1; }
 	@grep -A2 "CONVERSATION level\|ACTION level" results/e2e.log | grep -E "level|Correct"
 
-test-production-stack: train  ## The conversation tests again, on PostgreSQL and Redis locks (docs/production.md)
-	S3M_TEST_STACK=postgresql+redis $(PYTHON) -m pytest tests/test_registration.py tests/test_assistant.py \
+test-sqlite: train  ## The conversation tests again on SQLite, the storage of `make run` (docs/production.md)
+	S3M_TEST_STACK=sqlite $(PYTHON) -m pytest tests/test_registration.py tests/test_assistant.py \
 	  tests/test_hostile_messages.py -p no:cacheprovider
 
-test: lint validate train test-python test-stories test-production-stack  ## The whole suite
+test: lint validate train test-python test-stories test-sqlite  ## The whole suite
 
 run: install  ## Train if needed, then start Rasa (5005), actions (5055) and portal (8000)
 	$(PYTHON) -m bot.launcher

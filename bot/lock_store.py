@@ -9,11 +9,18 @@ live in Redis; without it (`make run`, one process) in memory, as Rasa's default
 Rasa's own RedisLockStore reads a lock, changes it and writes it back in three steps, so
 two processes issuing tickets at the same moment can both get the same number (and both
 go ahead) or lose each other's ticket. Here every change is one Redis transaction.
+
+While Redis cannot be reached no message is handled (fail closed): a lock kept in one
+process's memory would not stop another process from handling the same conversation.
+Every failure to take a lock is a `LockError`, which the channels answer with an apology
+(bot.channels.outage_guard); a failure to give one back after a handled message is only
+logged, as its ticket expires by itself.
 """
 
 from __future__ import annotations
 
 import json
+import logging
 import math
 import time
 from typing import Any, Callable, TypeVar
@@ -21,11 +28,14 @@ from urllib.parse import unquote, urlsplit
 
 from rasa.core.lock import TicketLock
 from rasa.core.lock_store import LOCK_LIFETIME, InMemoryLockStore, LockError, LockStore, RedisLockStore
+from redis.exceptions import RedisError
 
 from bot.config import load_settings
+from bot.log_redaction import conversation_hash
 
 KEY_PREFIX = "s3martmed"  # keys are s3martmed:lock:<conversation id>
 Result = TypeVar("Result")
+logger = logging.getLogger(__name__)
 
 
 class EnvironmentLockStore:
@@ -69,9 +79,19 @@ class AtomicRedisLockStore(RedisLockStore):
         except Exception as error:  # noqa: BLE001 - Rasa expects a LockError
             raise LockError(f"Error while acquiring lock. Error:\n{error}") from error
 
+    def get_lock(self, conversation_id: str) -> TicketLock | None:
+        """The stored lock (see interface `LockStore`); Redis out of reach is a `LockError`."""
+        try:
+            return super().get_lock(conversation_id)
+        except RedisError as error:
+            raise LockError(f"Redis unreachable while waiting for the lock: {type(error).__name__}") from error
+
     def update_lock(self, conversation_id: str) -> None:
         """Drop expired tickets (see interface `LockStore`)."""
-        self._change(conversation_id, lambda lock: lock.remove_expired_tickets())
+        try:
+            self._change(conversation_id, lambda lock: lock.remove_expired_tickets())
+        except RedisError as error:
+            raise LockError(f"Redis unreachable while waiting for the lock: {type(error).__name__}") from error
 
     def finish_serving(self, conversation_id: str, ticket_number: int) -> None:
         """Remove a served ticket (see interface `LockStore`)."""
@@ -81,9 +101,15 @@ class AtomicRedisLockStore(RedisLockStore):
         """Remove a served ticket; the lock goes with its last ticket, in the same transaction.
 
         Rasa's version deletes the lock in a second step when nobody seemed to wait, which
-        can delete a ticket another process issued in between.
+        can delete a ticket another process issued in between. Redis out of reach here
+        is not the message's failure (its turn is over, its answer given): the ticket
+        expires by itself, and the conversation's next message waits for that at most.
         """
-        self.finish_serving(conversation_id, ticket_number)
+        try:
+            self.finish_serving(conversation_id, ticket_number)
+        except RedisError as error:
+            logger.warning("Could not give back the lock of conversation %s (%s): its ticket expires in %s s.",
+                           conversation_hash(conversation_id), type(error).__name__, LOCK_LIFETIME)
 
     def _change(self, conversation_id: str, change: Callable[[TicketLock], Result]) -> Result:
         """Apply `change` to the stored lock (a new one if none is stored) and store it in one

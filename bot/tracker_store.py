@@ -7,6 +7,13 @@ saves after `action_delete_my_data` still holds the erased events, of which it
 stores none again. And it keeps the trackers it saved last, so that the next message
 of a conversation does not rebuild its tracker from every stored event
 (docs/benchmark.md, "Profile").
+
+Rasa wraps every tracker store in a `FailSafeTrackerStore`: when the database cannot be
+read it carries on as if the conversation were new (an SME halfway through its
+registration is asked for its consent again), and what it cannot save goes to the
+process's memory, where nothing reads it. `install()` (bot.rasa_runtime) makes that
+wrapper raise `ConversationStoreUnavailable` instead: the turn is refused, the stored
+conversation stays as it was, and the channels apologise (bot.channels.outage_guard).
 """
 
 from __future__ import annotations
@@ -16,10 +23,10 @@ import json
 import logging
 from collections import OrderedDict
 from dataclasses import dataclass
-from typing import Any, Tuple
+from typing import Any, NoReturn, Tuple
 
 import sqlalchemy as sa
-from rasa.core.tracker_store import SQLTrackerStore
+from rasa.core.tracker_store import FailSafeTrackerStore, SQLTrackerStore, create_engine_kwargs
 from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import ActionExecuted, Event, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
@@ -51,10 +58,12 @@ class DatabaseUrlTrackerStore(SQLTrackerStore):
         url = load_settings().database_url
         ensure_sqlite_directory(url)
         super().__init__(domain=domain, host=url, **kwargs)
-        if sqlite_pool(url):  # Rasa's engine has SQLAlchemy 1.4's default: a new connection per session
-            self.engine.dispose()
-            self.engine = sa.create_engine(url, **sqlite_pool(url))
-            self.sessionmaker = sa.orm.session.sessionmaker(bind=self.engine)
+        # Rasa's engine hands out pooled connections untested (after a database restart each one
+        # is dead, and the first message to draw it would fail) and, with SQLAlchemy 1.4's default,
+        # opens a SQLite file anew for every session. Same engine otherwise.
+        self.engine.dispose()
+        self.engine = sa.create_engine(url, pool_pre_ping=True, **create_engine_kwargs(url), **sqlite_pool(url))
+        self.sessionmaker = sa.orm.session.sessionmaker(bind=self.engine)
         tune_sqlite(self.engine)
         self._kept: OrderedDict[str, _Kept] = OrderedDict()
 
@@ -164,3 +173,22 @@ class DatabaseUrlTrackerStore(SQLTrackerStore):
             if isinstance(event, ActionExecuted) and event.action_name == ERASURE_ACTION:
                 return index
         return None
+
+
+class ConversationStoreUnavailable(RuntimeError):
+    """The conversation could not be read or saved: the turn must not go on without it."""
+
+
+def install() -> None:
+    """Every `FailSafeTrackerStore` of this process raises instead of falling back (bot.rasa_runtime)."""
+    FailSafeTrackerStore.on_tracker_store_error = refuse_fallback
+    FailSafeTrackerStore.on_tracker_store_retrieve_error = refuse_fallback
+
+
+def refuse_fallback(_store: FailSafeTrackerStore, error: Exception) -> NoReturn:
+    """Raise instead of letting Rasa go on with a new, empty conversation or keep it in memory.
+
+    The message names the error's class only: SQLAlchemy's own message quotes the statement's
+    parameters, which hold conversation ids and what the SME wrote.
+    """
+    raise ConversationStoreUnavailable(f"conversation store unavailable ({type(error).__name__})") from error

@@ -26,6 +26,7 @@ from tests.ci_skips import (  # noqa: F401 - hooks: in CI, a skip not in tests/a
     pytest_terminal_summary,
 )
 from tests.postgres import throwaway_postgres_database
+from tests.shared_redis import reachable_redis_url
 
 os.environ["RASA_TELEMETRY_ENABLED"] = "false"
 
@@ -150,11 +151,33 @@ def wait_until_up(url: str, process: subprocess.Popen, log_path: Path, timeout: 
     raise RuntimeError(f"{url} not up after {timeout} s:\n{log_path.read_text()[-4000:]}")
 
 
+@contextmanager
+def stack_storage(work: Path) -> Iterator[dict[str, str]]:
+    """Where an assistant a test starts keeps its data, as S3M_TEST_STACK says.
+
+    `sqlite` (the default, as `make run`): a new SQLite file in `work`. `postgresql+redis` (as in
+    production; what `make test` and CI run): a throw-away PostgreSQL database, dropped afterwards,
+    and the conversation locks in Redis. Yields the settings: S3M_DATABASE_URL (and S3M_REDIS_URL).
+    """
+    stack = os.environ.get("S3M_TEST_STACK", "sqlite")
+    if stack == "sqlite":
+        yield {"S3M_DATABASE_URL": f"sqlite:///{work / 'assistant.db'}"}
+        return
+    if stack != "postgresql+redis":
+        raise pytest.UsageError(f"S3M_TEST_STACK must be sqlite or postgresql+redis, not {stack!r}")
+    redis_url = reachable_redis_url()
+    databases = throwaway_postgres_database()
+    database_url = next(databases)
+    try:
+        yield {"S3M_DATABASE_URL": database_url, "S3M_REDIS_URL": redis_url}
+    finally:
+        databases.close()  # drops the throw-away database
+
+
 @pytest.fixture(scope="session")
 def assistant(trained_model: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Assistant]:
-    """Start the whole assistant once per session, on free ports and a fresh SQLite file (or, with
-    S3M_TEST_STACK=postgresql+redis, a fresh PostgreSQL database and Redis locks: `make test-production-stack`),
-    with a real SMTP server of the test's own receiving the clusters' e-mails."""
+    """Start the whole assistant once per session, on free ports and the storage of S3M_TEST_STACK
+    (`stack_storage`), with a real SMTP server of the test's own receiving the clusters' e-mails."""
     # Tests talk faster than any SME types; the rate limit itself is tested in tests/channels/ and,
     # with an assistant of its own, in tests/test_inbound_guard_assistant.py.
     with running_assistant(tmp_path_factory.mktemp("assistant"),
@@ -164,53 +187,51 @@ def assistant(trained_model: Path, tmp_path_factory: pytest.TempPathFactory) -> 
 
 @contextmanager
 def running_assistant(work: Path, **settings: str) -> Iterator[Assistant]:
-    """The whole assistant (`bot.launcher`) with `settings` in its environment, until exit."""
+    """The whole assistant (`bot.launcher`) on the storage of S3M_TEST_STACK, with `settings` in
+    its environment (they win, S3M_DATABASE_URL included), until exit."""
     from aiosmtpd.controller import Controller
 
     from tests.channels.bot_api_standin import BotApiStandInThread
 
-    telegram = BotApiStandInThread(TELEGRAM_TOKEN).start()  # before choosing ports: it binds one too
-    names = ("S3M_RASA_PORT", "S3M_ACTION_PORT", "S3M_PORTAL_PORT", "S3M_SMTP_PORT")
-    ports = dict(zip(names, free_ports(len(names)), strict=True))
-    env = dict(os.environ, **{k: str(v) for k, v in ports.items()})
-    production_stack = os.environ.get("S3M_TEST_STACK") == "postgresql+redis"
-    database = throwaway_postgres_database() if production_stack else None
-    env["S3M_DATABASE_URL"] = next(database) if database else f"sqlite:///{work / 'assistant.db'}"
-    if production_stack:
-        env["S3M_REDIS_URL"] = os.environ.get("S3M_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
-    env.update(S3M_SMTP_HOST="127.0.0.1", S3M_ADMIN_TOKEN=ADMIN_TOKEN, S3M_OUTBOX_INTERVAL="1",
-               S3M_RASA_TOKEN=RASA_TOKEN, S3M_RASA_BIND="127.0.0.1")
-    # Polling unless `settings` choose webhook mode (TELEGRAM_MODE, TELEGRAM_WEBHOOK_URL, TELEGRAM_WEBHOOK_SECRET).
-    env.update(TELEGRAM_BOT_TOKEN=TELEGRAM_TOKEN, TELEGRAM_MODE="polling", TELEGRAM_API_BASE_URL=telegram.base_url)
-    env.update(settings)
-    env.pop("S3M_ACTION_URL", None)
-    mail = CollectingSmtpHandler()
-    smtp = Controller(mail, hostname="127.0.0.1", port=ports["S3M_SMTP_PORT"])
-    smtp.start()
-    log_path = work / "launcher.log"
-    log = log_path.open("w")
-    process = subprocess.Popen(
-        [sys.executable, "-m", "bot.launcher"], cwd=PROJECT_ROOT, env=env,
-        stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
-    )
-    rasa_url = f"http://127.0.0.1:{ports['S3M_RASA_PORT']}"
-    portal_url = f"http://127.0.0.1:{ports['S3M_PORTAL_PORT']}"
-    try:
-        # Loading the model takes one to several minutes on 2 cores: a readiness wait, not a test.
-        wait_until_up(f"{rasa_url}/status?token={RASA_TOKEN}", process, log_path, timeout=600)
-        wait_until_up(f"http://127.0.0.1:{ports['S3M_ACTION_PORT']}/health", process, log_path, 60)
-        wait_until_up(f"{portal_url}/health", process, log_path, timeout=60)
-        yield Assistant(rasa_url, portal_url, env["S3M_DATABASE_URL"], process, log_path, mail, telegram,
-                        action_port=ports["S3M_ACTION_PORT"], environment=env)
-    finally:
-        smtp.stop()
-        telegram.stop()
-        if process.poll() is None:
-            process.send_signal(signal.SIGINT)
-            try:
-                process.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                os.killpg(process.pid, signal.SIGKILL)
-        log.close()
-        if database:
-            database.close()  # drops the throw-away database
+    with stack_storage(work) as storage:
+        telegram = BotApiStandInThread(TELEGRAM_TOKEN).start()  # before choosing ports: it binds one too
+        names = ("S3M_RASA_PORT", "S3M_ACTION_PORT", "S3M_PORTAL_PORT", "S3M_SMTP_PORT")
+        ports = dict(zip(names, free_ports(len(names)), strict=True))
+        env = dict(os.environ, **{k: str(v) for k, v in ports.items()})
+        env.pop("S3M_REDIS_URL", None)  # the stack's, or none
+        env.update(storage)
+        env.update(S3M_SMTP_HOST="127.0.0.1", S3M_ADMIN_TOKEN=ADMIN_TOKEN, S3M_OUTBOX_INTERVAL="1",
+                   S3M_RASA_TOKEN=RASA_TOKEN, S3M_RASA_BIND="127.0.0.1")
+        # Polling unless `settings` choose webhook mode (TELEGRAM_MODE, TELEGRAM_WEBHOOK_URL, TELEGRAM_WEBHOOK_SECRET).
+        env.update(TELEGRAM_BOT_TOKEN=TELEGRAM_TOKEN, TELEGRAM_MODE="polling",
+                   TELEGRAM_API_BASE_URL=telegram.base_url)
+        env.update(settings)
+        env.pop("S3M_ACTION_URL", None)
+        mail = CollectingSmtpHandler()
+        smtp = Controller(mail, hostname="127.0.0.1", port=ports["S3M_SMTP_PORT"])
+        smtp.start()
+        log_path = work / "launcher.log"
+        log = log_path.open("w")
+        process = subprocess.Popen(
+            [sys.executable, "-m", "bot.launcher"], cwd=PROJECT_ROOT, env=env,
+            stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+        )
+        rasa_url = f"http://127.0.0.1:{ports['S3M_RASA_PORT']}"
+        portal_url = f"http://127.0.0.1:{ports['S3M_PORTAL_PORT']}"
+        try:
+            # Loading the model takes one to several minutes on 2 cores: a readiness wait, not a test.
+            wait_until_up(f"{rasa_url}/status?token={RASA_TOKEN}", process, log_path, timeout=600)
+            wait_until_up(f"http://127.0.0.1:{ports['S3M_ACTION_PORT']}/health", process, log_path, 60)
+            wait_until_up(f"{portal_url}/health", process, log_path, timeout=60)
+            yield Assistant(rasa_url, portal_url, env["S3M_DATABASE_URL"], process, log_path, mail, telegram,
+                            action_port=ports["S3M_ACTION_PORT"], environment=env)
+        finally:
+            smtp.stop()
+            telegram.stop()
+            if process.poll() is None:
+                process.send_signal(signal.SIGINT)
+                try:
+                    process.wait(timeout=30)
+                except subprocess.TimeoutExpired:
+                    os.killpg(process.pid, signal.SIGKILL)
+            log.close()

@@ -20,6 +20,7 @@ from rasa.shared.core.trackers import DialogueStateTracker
 from bot.definitions import FALLBACK_LANGUAGE
 from bot.language import normalize_code
 from bot.log_redaction import conversation_hash
+from bot.tracker_store import ConversationStoreUnavailable
 
 if TYPE_CHECKING:  # importing the agent loads TensorFlow; the server has it loaded already
     from rasa.core.agent import Agent
@@ -35,6 +36,16 @@ def domain_languages(domain: Domain) -> List[str]:
         if slot.name == LANGUAGE_SLOT:
             return [str(value) for value in getattr(slot, "values", None) or []]
     return []
+
+
+async def stored_language(agent: Agent, sender_id: str) -> str | None:
+    """The conversation's stored `language` slot; None for a new conversation, or while the
+    conversation store is down (the answer is then in the language of the message or hint)."""
+    try:
+        stored = await agent.tracker_store.retrieve(sender_id)
+    except ConversationStoreUnavailable:
+        return None
+    return stored.get_slot(LANGUAGE_SLOT) if stored is not None else None
 
 
 class DomainResponder:
@@ -68,8 +79,7 @@ class DomainResponder:
     async def language_of(agent: Agent, sender_id: str, language_hint: str | None) -> str:
         """The conversation's language, else the hint's, else the fallback language."""
         supported = domain_languages(agent.domain)
-        stored = await agent.tracker_store.retrieve(sender_id)
-        current = stored.get_slot(LANGUAGE_SLOT) if stored is not None else None
+        current = await stored_language(agent, sender_id)
         return (
             normalize_code(current, supported)
             or normalize_code(language_hint, supported)

@@ -4,8 +4,8 @@ Same URL, same request and answer as Rasa's own; in addition a malformed request
 a clear 400 instead of a 500; the message passes the guard of every chat channel
 (bot.channels.inbound_guard: control characters dropped, length cut, rate limit), a sender over
 the limit getting a 429 whose body is the polite answer (the first time) or empty; and while the
-action server is down the SME gets an apology in its language instead of silence
-(bot.channels.action_server_guard). The `sender` is the conversation id, kept as sent,
+action server, the database or Redis is down the SME gets an apology in its language instead of
+silence or a wrong answer (bot.channels.outage_guard). The `sender` is the conversation id, kept as sent,
 except that the Telegram and widget channels' prefixes (`telegram-`, `widget-`) are
 refused: those conversations are other people's (bot.conversation_ids).
 """
@@ -21,8 +21,8 @@ from rasa.core.channels.rest import RestInput as RasaRestInput
 from sanic import Blueprint, Request, response
 from sanic.response import HTTPResponse
 
-from bot.channels.action_server_guard import ActionServerGuard
 from bot.channels.inbound_guard import InboundGuard
+from bot.channels.outage_guard import OutageGuard
 from bot.conversation_ids import CHANNELS, uses_reserved_prefix
 from bot.log_redaction import conversation_hash
 
@@ -41,7 +41,7 @@ class RestInput(RasaRestInput):
         webhook = Blueprint("hardened_rest_webhook", __name__)
         inbound = InboundGuard(self.name())
         inbound.attach(webhook)
-        guard = ActionServerGuard(self.name())
+        guard = OutageGuard(self.name())
         guard.attach(webhook)
         on_new_message = guard.wrap(on_new_message)
 

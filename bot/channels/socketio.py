@@ -8,8 +8,8 @@ proposed in RasaHQ/rasa#13148, unreleased). This subclass replaces only the
 `session_request` handler; everything else, the name `socketio` and the URL included,
 is Rasa's. Registered in `credentials.yml` as `bot.channels.socketio.SocketIOInput`.
 Every message passes the guard of all chat channels (bot.channels.inbound_guard: control
-characters dropped, length cut, rate limit with a polite answer); while the action server is down,
-the widget gets an apology (bot.channels.action_server_guard).
+characters dropped, length cut, rate limit with a polite answer); while the action server, the database
+or Redis is down, the widget gets an apology (bot.channels.outage_guard).
 
 The session id (or, without session persistence, the socket's sid) is chosen by the client, so
 the conversation is `widget-<session id>` (bot.conversation_ids): no widget can reach a
@@ -27,8 +27,8 @@ from rasa.core.channels import socketio as rasa_socketio
 from rasa.core.channels.channel import UserMessage
 from sanic import Blueprint
 
-from bot.channels.action_server_guard import ActionServerGuard
 from bot.channels.inbound_guard import InboundGuard
+from bot.channels.outage_guard import OutageGuard
 from bot.conversation_ids import WIDGET, conversation_id, raw_id
 
 __all__ = ["SocketIOInput", "WidgetOutput"]
@@ -66,7 +66,7 @@ class SocketIOInput(rasa_socketio.SocketIOInput):
         (see parent class for the full interface)
         """
         inbound = InboundGuard(self.name())
-        guard = ActionServerGuard(self.name())
+        guard = OutageGuard(self.name())
         guarded = inbound.wrap(guard.wrap(on_new_message))
 
         async def in_widget_conversation(message: UserMessage) -> None:

@@ -33,11 +33,11 @@ from sanic.response import HTTPResponse
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.error import TelegramError
 
-from bot.channels.action_server_guard import ActionServerGuard
 from bot.channels.callback_data import CallbackDataStore
 from bot.channels.domain_responses import DomainResponder
 from bot.channels.inbound_guard import InboundGuard
 from bot.channels.message_splitting import split_text
+from bot.channels.outage_guard import OutageGuard
 from bot.channels.recent_keys import RecentKeys
 from bot.channels.telegram_application import LONG_POLL, TelegramConnection
 from bot.channels.telegram_settings import (
@@ -222,7 +222,7 @@ class TelegramInput(InputChannel):
         responder = DomainResponder(lambda: getattr(app.ctx, "agent", None), TelegramOutput.name())
         inbound = InboundGuard(TelegramOutput.name())  # clean text, rate limit: as every chat channel
         inbound.attach_app(app)
-        guard = ActionServerGuard(TelegramOutput.name())  # an apology while the action server is down
+        guard = OutageGuard(TelegramOutput.name())  # an apology while a server the turn needs is down
         guard.attach_app(app)
         handler = TelegramUpdateHandler(
             bot,

@@ -1,7 +1,7 @@
 """The REST channel of the contract, served by a real Sanic server: bad requests get a clear
 400, a sender in another channel's namespace too, a flooding sender a 429 with a polite answer in
-its conversation's language, and while the action server is down an apology in the conversation's
-language instead of silence."""
+its conversation's language, and while the action server, the database or Redis is down an apology in the conversation's
+language instead of silence or a wrong answer."""
 
 from __future__ import annotations
 
@@ -9,27 +9,33 @@ import threading
 import uuid
 from contextlib import asynccontextmanager
 from http.server import BaseHTTPRequestHandler, HTTPServer
-from typing import Any, AsyncIterator, Iterator
+from typing import Any, AsyncIterator, Awaitable, Callable, Iterator
 
 import httpx
 import pytest
+from rasa.core.agent import Agent
 from rasa.core.channels.channel import UserMessage
+from rasa.core.lock_store import LockError
+from rasa.core.tracker_store import InMemoryTrackerStore
 from rasa.shared.core.events import SlotSet
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.utils.endpoints import EndpointConfig
 from sanic import Sanic
+from sqlalchemy.exc import OperationalError
 
 from actions.services.responses import response_text
 from bot.channels.inbound_guard import MAX_MESSAGE_LENGTH, TOO_MANY_MESSAGES
 from bot.channels.rest import RestInput
+from bot.tracker_store import ConversationStoreUnavailable
 from tests.channels.conftest import serving
 from tests.conftest import free_port
 
 
 @asynccontextmanager
-async def rest_server(agent: Any, received: list[UserMessage] | None = None) -> AsyncIterator[str]:
-    """Our REST channel mounted as Rasa mounts it, with an echo in place of the dialogue
-    (which appends the messages it gets to `received`)."""
+async def rest_server(agent: Any, received: list[UserMessage] | None = None,
+                      dialogue: Callable[[UserMessage], Awaitable[None]] | None = None) -> AsyncIterator[str]:
+    """Our REST channel mounted as Rasa mounts it, with `dialogue` or an echo in place of the
+    dialogue (which appends the messages it gets to `received`)."""
     app = Sanic(f"rest_test_{uuid.uuid4().hex[:12]}", configure_logging=False)
     app.ctx.agent = agent
 
@@ -38,7 +44,7 @@ async def rest_server(agent: Any, received: list[UserMessage] | None = None) -> 
             received.append(message)
         await message.output_channel.send_text_message(message.sender_id, f"echo: {message.text}")
 
-    app.blueprint(RestInput().blueprint(echo), url_prefix="/webhooks/rest")
+    app.blueprint(RestInput().blueprint(dialogue or echo), url_prefix="/webhooks/rest")
     port = free_port()
     async with serving(app, port):
         yield f"http://127.0.0.1:{port}/webhooks/rest/webhook"
@@ -159,3 +165,49 @@ async def test_while_the_action_server_is_down_the_sme_gets_an_apology_in_its_la
     assert [m["text"] for m in german] == [response_text(rasa_domain.as_dict(), "utter_actions_unavailable", "de")]
     assert [m["text"] for m in italian] == [response_text(rasa_domain.as_dict(), "utter_actions_unavailable", "it")]
     assert [m["text"] for m in resumed] == ["echo: ja"]
+
+
+class UnreachableDatabase(InMemoryTrackerStore):
+    """A conversation store whose database is down; its errors quote the query's parameters, as SQLAlchemy's do."""
+
+    async def retrieve(self, sender_id: str) -> DialogueStateTracker | None:
+        raise OperationalError("SELECT data FROM events WHERE sender_id = %(id)s", {"id": sender_id},
+                               ConnectionRefusedError())
+
+    async def save(self, tracker: DialogueStateTracker) -> None:
+        raise OperationalError("INSERT INTO events ...", {"sender_id": tracker.sender_id}, ConnectionRefusedError())
+
+
+async def test_without_the_database_rasa_raises_instead_of_starting_a_new_conversation(rasa_domain) -> None:
+    """Rasa alone would answer from a new, empty tracker and keep the turn in memory; our channels'
+    package makes its fail-safe store raise (bot.rasa_runtime, installed on importing bot.channels)."""
+    agent = Agent(domain=rasa_domain, tracker_store=UnreachableDatabase(rasa_domain))
+
+    with pytest.raises(ConversationStoreUnavailable) as read:
+        await agent.tracker_store.get_or_create_tracker("anna")
+    with pytest.raises(ConversationStoreUnavailable):
+        await agent.tracker_store.save(DialogueStateTracker.from_events("anna", []))
+    assert "anna" not in str(read.value)
+
+
+async def test_while_the_database_or_redis_is_down_the_sme_gets_the_apology_alone(
+    rasa_domain, caplog: pytest.LogCaptureFixture
+) -> None:
+    agent = Agent(domain=rasa_domain, tracker_store=UnreachableDatabase(rasa_domain))
+
+    async def turn(message: UserMessage) -> None:
+        """Rasa's turn, in short: the conversation's lock, its answers, the save of its events."""
+        if message.text == "no lock":
+            raise LockError("Redis unreachable")
+        await message.output_channel.send_text_message(message.sender_id, "an answer that is not kept")
+        await agent.tracker_store.save(DialogueStateTracker.from_events(message.sender_id, []))
+
+    async with rest_server(agent, dialogue=turn) as url:
+        database_down = (await post(url, json={"sender": "anna", "message": "ja", "metadata": {"language": "de"}}))
+        redis_down = (await post(url, json={"sender": "marco", "message": "no lock", "metadata": {"language": "it"}}))
+
+    apology = rasa_domain.as_dict()
+    assert database_down.status_code == redis_down.status_code == 200
+    assert [m["text"] for m in database_down.json()] == [response_text(apology, "utter_actions_unavailable", "de")]
+    assert [m["text"] for m in redis_down.json()] == [response_text(apology, "utter_actions_unavailable", "it")]
+    assert "anna" not in caplog.text and "marco" not in caplog.text  # conversations are named by a hash

@@ -1,5 +1,6 @@
 """The assistant as separate processes (Rasa and the action server), so that a test can stop
-and start one of them while a conversation goes on; conversations are stored in SQLite."""
+and start one of them while a conversation goes on; conversations are stored where
+S3M_TEST_STACK says (tests/conftest.py, `stack_storage`)."""
 
 from __future__ import annotations
 
@@ -16,7 +17,7 @@ import pytest
 from bot.config import PROJECT_ROOT
 from bot.leads import schema
 from bot.training import rasa_environment
-from tests.conftest import free_ports, wait_until_up
+from tests.conftest import free_ports, stack_storage, wait_until_up
 
 
 @dataclass
@@ -67,19 +68,20 @@ class Processes:
 @pytest.fixture(scope="module")
 def processes(trained_model: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Processes]:
     work = tmp_path_factory.mktemp("faults")
-    database_url = f"sqlite:///{work / 'assistant.db'}"
-    schema.upgrade(database_url)
-    rasa_port, action_port = free_ports(2)
-    env = dict(rasa_environment(), S3M_DATABASE_URL=database_url, SANIC_HOST="127.0.0.1",
-               S3M_ACTION_URL=f"http://127.0.0.1:{action_port}/webhook",
-               S3M_RATE_LIMIT_PER_MINUTE="6000", S3M_RATE_LIMIT_BURST="1000",
-               PYTHONPATH=os.pathsep.join(filter(None, [str(PROJECT_ROOT), os.environ.get("PYTHONPATH")])))
-    env.pop("TELEGRAM_BOT_TOKEN", None)
-    running = Processes(trained_model, work, env, rasa_port, action_port)
-    running.start("actions")
-    running.start("rasa")
-    try:
-        yield running
-    finally:
-        for name in list(running.running):
-            running.stop(name)
+    with stack_storage(work) as storage:
+        schema.upgrade(storage["S3M_DATABASE_URL"])
+        rasa_port, action_port = free_ports(2)
+        env = dict(rasa_environment(), SANIC_HOST="127.0.0.1", S3M_ACTION_URL=f"http://127.0.0.1:{action_port}/webhook",
+                   S3M_RATE_LIMIT_PER_MINUTE="6000", S3M_RATE_LIMIT_BURST="1000",
+                   PYTHONPATH=os.pathsep.join(filter(None, [str(PROJECT_ROOT), os.environ.get("PYTHONPATH")])))
+        env.pop("TELEGRAM_BOT_TOKEN", None)
+        env.pop("S3M_REDIS_URL", None)
+        env.update(storage)
+        running = Processes(trained_model, work, env, rasa_port, action_port)
+        try:
+            running.start("actions")
+            running.start("rasa")
+            yield running
+        finally:
+            for name in list(running.running):
+                running.stop(name)

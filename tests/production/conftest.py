@@ -1,7 +1,7 @@
 """The production set-up on this machine: PostgreSQL, Redis and several Rasa processes.
 
 PostgreSQL (127.0.0.1:5432) and Redis (127.0.0.1:6379) are the project machines' servers.
-S3M_TEST_POSTGRES_URL (see tests/postgres.py) and S3M_TEST_REDIS_URL point
+S3M_TEST_POSTGRES_URL (see tests/postgres.py) and S3M_TEST_REDIS_URL (tests/shared_redis.py) point
 elsewhere, or are "off" to skip where no server exists (never in CI).
 """
 
@@ -18,7 +18,6 @@ from typing import Iterator
 
 import httpx
 import pytest
-import redis
 import yaml
 
 from bot.config import PROJECT_ROOT
@@ -28,25 +27,15 @@ from tests.conftest import free_ports, wait_until_up
 from tests.postgres import throwaway_postgres_database
 from tests.production.round_robin_proxy import RoundRobinProxy
 from tests.retraining.conftest import copy_small_project
+from tests.shared_redis import reachable_redis_url
 
-REDIS_URL = os.environ.get("S3M_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
 RASA_PROCESSES = 2
 
 
 @pytest.fixture(scope="session")
 def redis_url() -> str:
     """URL of the test Redis, reachable (or the test is skipped outside CI)."""
-    if REDIS_URL == "off":
-        if os.environ.get("CI"):
-            pytest.fail("S3M_TEST_REDIS_URL=off is not allowed in CI")
-        pytest.skip("Redis tests switched off (S3M_TEST_REDIS_URL=off)")
-    try:
-        redis.Redis.from_url(REDIS_URL, socket_timeout=5).ping()
-    except redis.RedisError as error:
-        if os.environ.get("CI"):
-            raise
-        pytest.skip(f"no Redis at {REDIS_URL}: {error}")
-    return REDIS_URL
+    return reachable_redis_url()
 
 
 @pytest.fixture(scope="module")
@@ -82,9 +71,9 @@ class RasaProcess:
 
 
 def start_rasa(model: Path, port: int, endpoints: Path, env: dict[str, str], log_path: Path) -> RasaProcess:
-    """Start `rasa run` with the HTTP API on `port` (ready once /status answers)."""
+    """Start `rasa run` with the HTTP API on `port` and the repository's channels (ready once /status answers)."""
     command = [sys.executable, "-m", "rasa", "run", "--enable-api", "--port", str(port), "--model", str(model),
-               "--endpoints", str(endpoints)]
+               "--endpoints", str(endpoints), "--credentials", str(PROJECT_ROOT / "credentials.yml")]
     with log_path.open("w") as log:
         process = subprocess.Popen(command, cwd=PROJECT_ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
     return RasaProcess(f"http://127.0.0.1:{port}", process, log_path)
@@ -101,9 +90,12 @@ def stop(processes: list[RasaProcess]) -> None:
 
 
 def production_environment(database_url: str, redis_url: str | None) -> dict[str, str]:
+    """The processes' settings; tests send faster than any SME types, so the rate limit is lifted."""
     env = dict(rasa_environment(), S3M_DATABASE_URL=database_url,
+               S3M_RATE_LIMIT_PER_MINUTE="6000", S3M_RATE_LIMIT_BURST="1000",
                PYTHONPATH=os.pathsep.join(filter(None, [str(PROJECT_ROOT), os.environ.get("PYTHONPATH")])))
     env.pop("S3M_REDIS_URL", None)
+    env.pop("TELEGRAM_BOT_TOKEN", None)
     if redis_url:
         env["S3M_REDIS_URL"] = redis_url
     return env
@@ -137,8 +129,9 @@ class ScaledAssistant:
 
 @contextmanager
 def scaled_rasa(model: Path, database_url: str, redis_url: str | None, work: Path) -> Iterator[ScaledAssistant]:
-    """Two `rasa run` processes with `model` and the PostgreSQL tracker store, behind a round-robin
-    proxy; their conversation locks in Redis, or (`redis_url` None) each in its own memory."""
+    """Two `rasa run` processes with `model`, the PostgreSQL tracker store and the channels of
+    credentials.yml (as in deploy/compose.yml), behind a round-robin proxy; their conversation
+    locks in Redis, or (`redis_url` None) each in its own memory."""
     endpoints = production_endpoints(work)
     env = production_environment(database_url, redis_url)
     *rasa_ports, proxy_port = free_ports(RASA_PROCESSES + 1)

@@ -11,14 +11,16 @@ import threading
 import time
 import uuid
 from itertools import pairwise
+from pathlib import Path
 from typing import Iterator
 
 import pytest
-from rasa.core.lock_store import InMemoryLockStore, LockStore
+from rasa.core.lock_store import InMemoryLockStore, LockError, LockStore
 from rasa.utils.endpoints import read_endpoint_config
 
 from bot.config import PROJECT_ROOT
 from bot.lock_store import AtomicRedisLockStore
+from tests.private_servers import private_redis
 
 HOLD = 0.3  # seconds a holder keeps the lock
 
@@ -141,3 +143,34 @@ def test_a_crashed_holder_blocks_its_conversation_only_for_the_ticket_lifetime(
 
     assert len(spans) == 1
     assert 0.8 < spans[0][0] - began < 5  # waited for the orphaned ticket to expire, not longer
+
+
+def test_without_redis_no_lock_is_given_and_a_served_ticket_is_left_to_expire(tmp_path: Path) -> None:
+    """Fail closed: a lock of one process's own would not keep another process off the conversation."""
+    with private_redis(tmp_path) as server:
+        holder, waiter = (AtomicRedisLockStore.from_url(server.url) for _ in range(2))
+
+        async def outage() -> None:
+            holder.issue_ticket("busy")  # another process is handling a message of this conversation
+            served = holder.issue_ticket("done")
+            waiting = asyncio.create_task(enter(waiter, "busy"))
+            while len(holder.get_lock("busy").tickets) < 2:  # the waiter's ticket is issued
+                await asyncio.sleep(0.01)
+
+            server.kill()
+
+            with pytest.raises(LockError):  # while waiting for its turn
+                await waiting
+            with pytest.raises(LockError):  # before taking a ticket
+                await enter(waiter, "new")
+            holder.cleanup("done", served)  # a handled message's clean-up is not its failure
+
+        asyncio.run(outage())
+
+        server.start()  # empty: the locks went with the old server
+        assert holder.issue_ticket("busy") == 0
+
+
+async def enter(store: LockStore, conversation_id: str) -> None:
+    async with store.lock(conversation_id, wait_time_in_seconds=0.02):
+        pass

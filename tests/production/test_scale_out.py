@@ -55,18 +55,20 @@ def test_a_conversation_spread_over_both_processes_keeps_its_whole_history(
 
 def test_messages_of_one_conversation_sent_at_once_are_all_handled_one_after_the_other(
         scaled_assistant: ScaledAssistant) -> None:
-    sender = scaled_assistant.new_sender()
-    texts = [*ANSWERS, "good morning", "many thanks for your help"]
-    clients = len(texts)
+    handled_one_after_the_other(scaled_assistant, [*ANSWERS, "good morning", "many thanks for your help"])
 
-    with ThreadPoolExecutor(clients) as pool:
-        replies = dict(zip(texts, pool.map(lambda text: scaled_assistant.say(sender, text), texts), strict=True))
+
+def handled_one_after_the_other(scaled: ScaledAssistant, texts: list[str]) -> None:
+    """Send `texts` to one new conversation at once, through both processes: each must be
+    answered once, and stored once with its own answer right after it, none lost."""
+    sender = scaled.new_sender()
+    with ThreadPoolExecutor(len(texts)) as pool:
+        replies = dict(zip(texts, pool.map(lambda text: scaled.say(sender, text), texts), strict=True))
 
     for text, reply in replies.items():
         assert len(reply) == 1, f"{text!r} got {reply}"
-    for rasa in scaled_assistant.processes:
-        stored = turns(scaled_assistant.events(sender, rasa))
-        # every message is stored once, each with its own answer right after it, none lost
+    for rasa in scaled.processes:
+        stored = turns(scaled.events(sender, rasa))
         assert sorted(text for text, _, _ in stored) == sorted(texts), rasa.url
         for text, bot_texts, last_action in stored:
             assert bot_texts == [replies[text][0]["text"]], (text, bot_texts)

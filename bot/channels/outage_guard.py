@@ -1,11 +1,17 @@
-"""An apology instead of a silent failure while the action server is down.
+"""An apology instead of silence or a wrong answer while a server the turn needs is down.
 
-When Rasa cannot reach the action server it logs the error, drops the action's
-events and says nothing: the SME waits for an answer that never comes. Our
-channels therefore look at the action server's `/health` before a turn; while it is
-down they answer with `utter_actions_unavailable` in the conversation's language
-and leave the conversation untouched, so that it resumes where it was once the
-server is back (the SME is asked to send the message again).
+- The action server: when Rasa cannot reach it, it logs the error, drops the action's
+  events and says nothing, so the SME waits for an answer that never comes. Our channels
+  therefore look at the action server's `/health` before a turn.
+- The database (tracker store) and Redis (conversation locks): a turn that cannot lock,
+  read or save its conversation is refused (bot.tracker_store, bot.lock_store)
+  rather than answered from an empty conversation or without the lock that keeps another
+  Rasa process off the same conversation.
+
+Either way the SME gets `utter_actions_unavailable` ("send it again in a minute: our
+conversation is kept") in the conversation's language and the stored conversation stays as
+it was, so that it resumes where it was once the server is back. The REST answer is that
+apology alone: what a turn said before its save failed was not kept, and is not sent.
 """
 
 from __future__ import annotations
@@ -15,13 +21,15 @@ from dataclasses import replace
 from typing import TYPE_CHECKING, Any, Awaitable, Callable
 
 import httpx
-from rasa.core.channels.channel import UserMessage
+from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
+from rasa.core.lock_store import LockError
 
-from bot.channels.domain_responses import LANGUAGE_SLOT, DomainResponder, domain_languages
+from bot.channels.domain_responses import DomainResponder, domain_languages, stored_language
 from bot.channels.server_agent import ServerAgent
 from bot.definitions import LanguageReport
 from bot.language import choose_language
 from bot.log_redaction import conversation_hash
+from bot.tracker_store import ConversationStoreUnavailable
 
 if TYPE_CHECKING:
     from rasa.core.agent import Agent
@@ -30,9 +38,10 @@ logger = logging.getLogger(__name__)
 
 APOLOGY = "utter_actions_unavailable"
 HEALTH_TIMEOUT_SECONDS = 2.0
+STORAGE_OUTAGES = (ConversationStoreUnavailable, LockError)
 
 
-class ActionServerGuard(ServerAgent):
+class OutageGuard(ServerAgent):
     """Wraps a channel's `on_new_message`; knows the server's agent once the server starts."""
 
     def __init__(self, output_channel_name: str) -> None:
@@ -49,12 +58,26 @@ class ActionServerGuard(ServerAgent):
     async def handle(
         self, agent: Agent | None, on_new_message: Callable[[UserMessage], Awaitable[Any]], message: UserMessage
     ) -> None:
-        """Run the turn, or apologise without touching the conversation when actions are unreachable."""
-        if agent is None or await self._action_server_up(agent):
+        """Run the turn, or apologise without touching the conversation when a server it needs is down."""
+        if agent is None:
             await on_new_message(message)
             return
-        logger.warning("Action server unreachable: apologising to conversation %s instead of running the turn.",
-                       conversation_hash(message.sender_id))
+        if not await self._action_server_up(agent):
+            logger.warning("Action server unreachable: apologising to conversation %s instead of running the turn.",
+                           conversation_hash(message.sender_id))
+            await self._apologise(agent, message)
+            return
+        try:
+            await on_new_message(message)
+        except STORAGE_OUTAGES as error:
+            # The error's class only: the messages of its causes may quote conversation data.
+            logger.warning("%s: apologising to conversation %s; the turn was not stored.",
+                           type(error).__name__, conversation_hash(message.sender_id))
+            if isinstance(message.output_channel, CollectingOutputChannel):
+                message.output_channel.messages.clear()
+            await self._apologise(agent, message)
+
+    async def _apologise(self, agent: Agent, message: UserMessage) -> None:
         language = await self._language_of(agent, message)
         responder = DomainResponder(lambda: agent, self._output_channel_name)
         reply = await responder.render(APOLOGY, message.sender_id, language)
@@ -75,9 +98,8 @@ class ActionServerGuard(ServerAgent):
             return False
 
     async def _language_of(self, agent: Agent, message: UserMessage) -> str:
-        """The language the turn would have been answered in (the NLU runs without the action server)."""
+        """The language the turn would have been answered in (the NLU runs without the other servers)."""
         parsed = await agent.parse_message(message.text or "") if agent.is_ready() else {}
         report = replace(LanguageReport.of(parsed), hint=(message.metadata or {}).get("language"))
-        stored = await agent.tracker_store.retrieve(message.sender_id)
-        current = stored.get_slot(LANGUAGE_SLOT) if stored is not None else None
+        current = await stored_language(agent, message.sender_id)
         return choose_language(current, report, domain_languages(agent.domain))
