@@ -11,9 +11,8 @@ from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.registration import CONTACT_REQUEST
+from actions.registration import CONTACT_REQUEST, details_as_read
 from actions.services.leads import lead_store
-from actions.services.responses import response_text
 from actions.submission import PERSONAL_SLOTS
 from bot.leads.clusters import ClusterTable, load_clusters
 from bot.leads.models import Lead
@@ -43,23 +42,10 @@ class ActionShowMyData(Action):
 
 def stored_details(lead: Lead, clusters: ClusterTable, domain: DomainDict, language: str) -> Dict[str, Any]:
     """A stored lead as the SME reads it: labels, country and date in its language, cluster names."""
-    none = response_text(domain, "utter_label_none", language) or "-"
-
-    def label(kind: str, code: str | None) -> str:
-        return (response_text(domain, f"utter_label_{kind}_{code}", language) or code) if code else none
-
-    employees = lead.employees
     territories = Locale.parse(language).territories
     return {
         "stored_on": format_date(lead.created_at, format="long", locale=language),
-        "company_name": lead.company_name or none,
-        "contact_name": lead.contact_name or none,
-        "email": lead.email or none,
-        "country": territories.get(lead.country, lead.country) if lead.country else none,
-        "employees": f"{employees:g}" if isinstance(employees, (int, float)) else none,
-        "sector": label("sector", lead.sector),
-        "interests": ", ".join(label("interest", code) for code in lead.interests or []) or none,
-        "target_regions": ", ".join(clusters[code].name for code in lead.target_regions or []
-                                    if code in clusters) or none,
+        **details_as_read(lambda field: getattr(lead, field.lead_column), clusters, domain, language,
+                          country=lambda code: territories.get(code, code)),
         "cluster_name": clusters[lead.cluster].name if lead.cluster in clusters else lead.cluster,
     }

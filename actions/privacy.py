@@ -11,6 +11,7 @@ from rasa_sdk.types import DomainDict
 
 from actions.services.leads import erase_conversation
 from actions.submission import FORM_STATE_SLOTS, PERSONAL_SLOTS, reset
+from bot.registration_fields import NAMING_SLOTS
 
 
 class ActionDeleteMyData(Action):
@@ -23,7 +24,7 @@ class ActionDeleteMyData(Action):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: DomainDict) -> List[EventType]:
         # The slots too: training data may name the SME although no lead was stored yet.
-        named = [tracker.get_slot(slot) for slot in ("company_name", "contact_name", "email")]
+        named = [tracker.get_slot(slot) for slot in NAMING_SLOTS]
         erased = erase_conversation(tracker.sender_id, also_named=[
             value for value in named if isinstance(value, str)])
         had_details = any(tracker.get_slot(slot) not in (None, []) for slot in PERSONAL_SLOTS)

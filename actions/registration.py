@@ -7,7 +7,7 @@ the registration's earlier messages at the moment it consents.
 
 from __future__ import annotations
 
-from typing import Any, Dict, List
+from typing import Any, Callable, Dict, List
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
@@ -21,13 +21,21 @@ from actions.services.places import known_countries
 from actions.services.responses import response_text
 from bot.definitions import DIGRESSION_CONFIDENCE, FORM_DIGRESSIONS
 from bot.event_catalogue import upcoming_events
-from bot.leads.clusters import load_clusters
+from bot.leads.clusters import ClusterTable, load_clusters
 from bot.leads.email_address import is_valid_email
+from bot.registration_fields import (
+    CLUSTERS,
+    CONTACT_REQUEST_SLOTS,
+    COUNTRY,
+    HEAD_COUNT,
+    LABELLED,
+    RegistrationField,
+    written_fields,
+)
 
 FORM = "registration_form"
 CONTACT_REQUEST = "contact_request"
 REGISTRATION = "registration"
-CONTACT_REQUEST_SLOTS = ["consent", "company_name", "contact_name", "email", "country", "registration_confirmed"]
 YES_NO_SLOTS = ("consent", "registration_confirmed")
 POLITE_INTENTS = ("thank", "greet")
 SHORT_ANSWER_WORDS = 2
@@ -289,21 +297,25 @@ def question_answered(tracker: Tracker) -> str | None:
 
 def summary_values(tracker: Tracker, domain: DomainDict, language: str | None) -> Dict[str, str]:
     """The slots as the SME reads them: labels in its language, cluster names."""
-    clusters = load_clusters()
-    none = response_text(domain, "utter_label_none", language) or "-"
+    return details_as_read(lambda field: tracker.get_slot(field.slot), load_clusters(), domain, language)
 
-    def label(kind: str, code: str | None) -> str:
-        return (response_text(domain, f"utter_label_{kind}_{code}", language) or code) if code else none
 
-    employees = tracker.get_slot("employees")
-    return {
-        "company_name": tracker.get_slot("company_name") or none,
-        "contact_name": tracker.get_slot("contact_name") or none,
-        "email": tracker.get_slot("email") or none,
-        "country": tracker.get_slot("country") or none,
-        "employees": f"{employees:g}" if isinstance(employees, (int, float)) else none,
-        "sector": label("sector", tracker.get_slot("sector")),
-        "interests": ", ".join(label("interest", i) for i in tracker.get_slot("interests") or []) or none,
-        "target_regions": ", ".join(clusters[c].name for c in tracker.get_slot("target_regions") or []
-                                    if c in clusters) or none,
-    }
+def details_as_read(value_of: Callable[[RegistrationField], Any], clusters: ClusterTable, domain: DomainDict,
+                    language: str | None, country: Callable[[str], str] = str) -> Dict[str, str]:
+    """The shown registration fields (bot.registration_fields) as the SME reads them in the chat.
+
+    Args:
+        value_of: a field's value (its slot's, its lead column's).
+        country: how a country code reads (default: as the code).
+    """
+
+    def word(field: RegistrationField, value: Any) -> str | None:
+        if field.shown == HEAD_COUNT:
+            return f"{value:g}" if isinstance(value, (int, float)) else None
+        if field.shown == LABELLED and field.labels:
+            return response_text(domain, field.labels.response.format(code=value), language) or value
+        if field.shown == CLUSTERS:
+            return clusters[value].name if value in clusters else None
+        return country(value) if field.shown == COUNTRY else value
+
+    return written_fields(value_of, word, response_text(domain, "utter_label_none", language) or "-")

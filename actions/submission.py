@@ -14,15 +14,22 @@ from actions.services.leads import lead_store, notice_version
 from bot.definitions import FALLBACK_LANGUAGE
 from bot.leads.clusters import load_clusters
 from bot.leads.store import CONSENT_REFUSED, Registration
+from bot.registration_fields import STORED_FIELDS
 
-PERSONAL_SLOTS = ("company_name", "contact_name", "email", "country", "employees", "sector",
-                  "interests", "target_regions", "event_id")
+PERSONAL_SLOTS = tuple(field.slot for field in STORED_FIELDS)
+"""The SME's details: forgotten when it refuses consent, stops or has its data erased."""
 FORM_STATE_SLOTS = ("registration_kind", "registration_confirmed", "failed_attempts", "choice_options",
                     "requested_slot")
 
 
 def reset(slots: tuple[str, ...]) -> List[EventType]:
     return [SlotSet(slot, None) for slot in slots]
+
+
+def given_details(tracker: Tracker) -> Dict[str, Any]:
+    """The SME's details as its slots hold them, a list slot always as a list."""
+    return {field.slot: list(tracker.get_slot(field.slot) or []) if field.many else tracker.get_slot(field.slot)
+            for field in STORED_FIELDS}
 
 
 def lead_source(tracker: Tracker) -> str | None:
@@ -54,15 +61,7 @@ class ActionSubmitRegistration(Action):
             conversation_id=tracker.sender_id,
             language=language,
             kind=kind,
-            company_name=tracker.get_slot("company_name"),
-            contact_name=tracker.get_slot("contact_name"),
-            email=tracker.get_slot("email"),
-            country=tracker.get_slot("country"),
-            employees=tracker.get_slot("employees"),
-            sector=tracker.get_slot("sector"),
-            interests=list(tracker.get_slot("interests") or []),
-            target_regions=list(tracker.get_slot("target_regions") or []),
-            event_id=tracker.get_slot("event_id"),
+            **given_details(tracker),
             source=lead_source(tracker),
             notice_version=notice_version(),
         ))

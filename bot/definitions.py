@@ -1,4 +1,4 @@
-"""The product contract's fixed names, defined once: languages, sectors, interests, clusters.
+"""The product contract's fixed names, defined once: languages, sectors, interests, clusters, lead API fields.
 
 domain.yml, config.yml, nlu_data/ and the catalogues repeat some of them, because Rasa
 and translators read those files; tests/test_definitions.py keeps them in line with this
@@ -29,6 +29,13 @@ INTERESTS: tuple[str, ...] = ("partnering", "technology_centre", "events", "fina
 
 CLUSTER_CODES: tuple[str, ...] = ("lyonbiopole", "biowin", "medsilesia", "biopmed", "bioregio_stern")
 """The cluster partners' codes, in the contract's order (their details: catalogue/clusters.yml)."""
+
+LEAD_API_FIELDS: tuple[str, ...] = (
+    "id", "created_at", "language", "company_name", "contact_name", "email", "country", "employees",
+    "sector", "interests", "target_regions", "qualified", "qualification_reasons", "cluster",
+    "cc_clusters", "routing_reason", "status", "conversation_id",
+)
+"""The fields each lead has in the lead API (`GET /api/leads`), in the contract's order."""
 
 DETECTION_KEY = "language_detection"
 """Key of the language report in a parsed message (`/model/parse`, `latest_message`)."""

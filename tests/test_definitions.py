@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import dataclasses
+import string
+
 import pytest
 import yaml
 from rasa.shared.core.domain import Domain
@@ -13,10 +16,23 @@ from bot.definitions import (
     FALLBACK_LANGUAGE,
     INTERESTS,
     LANGUAGES,
+    LEAD_API_FIELDS,
     SECTORS,
     LanguageReport,
 )
 from bot.leads.clusters import load_clusters
+from bot.leads.confirmation import load_confirmation_templates
+from bot.leads.handoff import load_templates
+from bot.leads.models import Lead
+from bot.leads.store import Registration
+from bot.registration_fields import (
+    API_FIELDS,
+    CONTACT_REQUEST_SLOTS,
+    LABELLED,
+    REGISTRATION_FIELDS,
+    SHOWN_FIELDS,
+    SLOTS,
+)
 
 
 def test_the_names_are_the_contracts():
@@ -26,6 +42,10 @@ def test_the_names_are_the_contracts():
     assert SECTORS == ("medical_devices", "diagnostics", "digital_health", "biotech_pharma", "other")
     assert INTERESTS == ("partnering", "technology_centre", "events", "financing")
     assert CLUSTER_CODES == ("lyonbiopole", "biowin", "medsilesia", "biopmed", "bioregio_stern")
+    assert LEAD_API_FIELDS == (
+        "id", "created_at", "language", "company_name", "contact_name", "email", "country", "employees",
+        "sector", "interests", "target_regions", "qualified", "qualification_reasons", "cluster",
+        "cc_clusters", "routing_reason", "status", "conversation_id")
 
 
 def test_the_domains_language_slot_takes_the_languages():
@@ -76,6 +96,79 @@ def test_the_answer_meanings_cover_the_sectors_and_interests():
     meanings = yaml.safe_load((PROJECT_ROOT / "catalogue" / "answer_meanings.yml").read_text(encoding="utf-8"))
     assert set(meanings["sector"]) == set(SECTORS)
     assert set(meanings["interests"]) - {"all"} == set(INTERESTS)
+
+
+# The registration form's fields (bot.registration_fields) against domain.yml, the catalogues, the lead
+# and the contract.
+
+def placeholders(template: str) -> set[str]:
+    return {name for _, name, _, _ in string.Formatter().parse(template) if name}
+
+
+def test_the_form_asks_the_tables_fields_in_its_order(domain):
+    assert domain["forms"]["registration_form"]["required_slots"] == list(SLOTS)
+
+
+def test_each_field_is_a_slot_of_its_type(domain):
+    for field in REGISTRATION_FIELDS:
+        assert domain["slots"][field.slot]["type"] == field.slot_type, field.slot
+
+
+def test_the_summaries_and_the_answer_to_what_is_stored_show_the_shown_fields(domain):
+    shown = {field.slot for field in SHOWN_FIELDS}
+    asked_of_contact_requests = shown & set(CONTACT_REQUEST_SLOTS)
+    dated = {"stored_on", "cluster_name"}
+    expected = {
+        "utter_registration_summary": shown,
+        "utter_contact_summary": asked_of_contact_requests,
+        "utter_my_data_registration": shown | dated,
+        "utter_my_data_contact_request": asked_of_contact_requests | dated,
+    }
+    for name, wanted in expected.items():
+        for variation in domain["responses"][name]:
+            assert placeholders(variation["text"]) == wanted, (name, variation.get("condition"))
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_both_emails_show_the_shown_fields_only(language):
+    shown = {field.slot for field in SHOWN_FIELDS}
+    hidden = set(SLOTS) - shown
+    for body in (load_templates()[language].body, load_confirmation_templates()[language].body):
+        assert shown <= placeholders(body)
+        assert not hidden & placeholders(body)
+
+
+def test_every_label_the_table_names_exists_in_every_language(domain):
+    staff_templates = load_templates()
+    for field in REGISTRATION_FIELDS:
+        assert (field.shown == LABELLED) == (field.labels is not None), field.slot
+        if field.labels is None:
+            continue
+        for code in field.labels.codes:
+            response = field.labels.response.format(code=code)
+            assert sorted(variation_languages(domain["responses"][response])) == sorted(LANGUAGES), response
+        for language in LANGUAGES:
+            labels = getattr(staff_templates[language], field.labels.catalogue)
+            assert set(labels) == set(field.labels.codes), (field.slot, language)
+    assert {field.slot: field.labels.codes for field in REGISTRATION_FIELDS if field.labels} == {
+        "sector": SECTORS, "interests": INTERESTS}
+
+
+def test_a_lead_stores_each_detail_and_erases_what_is_personal():
+    columns = set(Lead.__table__.columns.keys())
+    details = {field.name for field in dataclasses.fields(Registration)}
+    for field in REGISTRATION_FIELDS:
+        assert field.lead_column is None or (field.lead_column in columns and field.slot in details), field.slot
+        assert not field.erased or field.lead_column, field.slot  # only what is stored can be erased
+        assert not field.names_the_sme or field.erased, field.slot  # what names the SME goes at erasure
+
+
+def test_the_lead_api_gives_the_registration_fields_the_contracts_names():
+    assert all(field.lead_column for field in API_FIELDS)
+    assert [field.api_field for field in API_FIELDS] == [
+        name for name in LEAD_API_FIELDS if name in SLOTS]  # consent is not in the API, nor event_id in the contract
+    assert [field.api_field for field in API_FIELDS] == [
+        "company_name", "contact_name", "email", "country", "employees", "sector", "interests", "target_regions"]
 
 
 # The language report: Rasa carries it as a dict that trained models write and trackers store.

@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 
 from bot.config import PROJECT_ROOT, Settings
 from bot.leads.clusters import ClusterTable
-from bot.leads.handoff import StaffTemplates, load_templates, pending_message
+from bot.leads.handoff import StaffTemplates, lead_details, load_templates, pending_message
 from bot.leads.models import Lead, OutboxMessage, utcnow
 from bot.leads.routing import RoutingRule
 
@@ -135,20 +135,10 @@ def stored_values(
         line = " ".join(str(value).split()) if value is not None else ""
         return line or text.missing
 
-    employees = lead.employees
-    if isinstance(employees, float) and employees.is_integer():
-        employees = int(employees)
-    country = Locale.parse(lead.language).territories.get(lead.country, lead.country) if lead.country else None
+    territories = Locale.parse(lead.language).territories
     return {
-        "company_name": shown(lead.company_name),
-        "contact_name": shown(lead.contact_name),
-        "email": shown(lead.email),
-        "country": shown(country),
-        "employees": shown(employees),
-        "sector": shown(label.sectors.get(lead.sector, lead.sector) if lead.sector else None),
-        "interests": ", ".join(label.interests.get(code, code) for code in lead.interests or []) or text.missing,
-        "target_regions": ", ".join(clusters[code].name for code in lead.target_regions or [] if code in clusters)
-        or text.missing,
+        **lead_details(lead, label, text.missing, country=lambda code: territories.get(code, code),
+                       cluster=lambda code: clusters[code].name if code in clusters else None),
         "language": shown(label.languages.get(lead.language, lead.language)),
     }
 

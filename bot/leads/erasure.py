@@ -36,6 +36,7 @@ from bot.leads.handoff import message_id_stem
 from bot.leads.models import Lead, LeadStatusChange
 from bot.leads.qualification import AT_REQUEST as ERASED_AT_REQUEST
 from bot.leads.qualification import erase_head_count
+from bot.registration_fields import ERASED_FIELDS, NAMING_FIELDS
 from bot.retraining.models import TrainingAnnotation
 
 log = logging.getLogger(__name__)
@@ -93,7 +94,8 @@ def erase_lead(
     Returns:
         What `erase_outside_database` must erase after the commit.
     """
-    traces = ErasedTraces(names=names_of(lead.company_name, lead.email, person=lead.contact_name),
+    traces = ErasedTraces(names=names_of(*(getattr(lead, naming.lead_column) for naming in NAMING_FIELDS),
+                                         person=lead.contact_name),
                           message_ids={message_id_stem(message) for message in lead.notifications})
     enqueue_erasure_notices(session, lead, clusters, settings, why=notice)
     for message in lead.notifications:
@@ -101,8 +103,8 @@ def erase_lead(
             message.recipient = ""
             message.last_error = None
     lead.qualification_reasons = erase_head_count(lead.qualification_reasons, lead.employees, why)
-    lead.company_name = lead.contact_name = lead.email = None
-    lead.employees = None
+    for erased in ERASED_FIELDS:
+        setattr(lead, erased.lead_column, None)
     lead.erased_at = now
     lead.status = ERASED
     for change in lead.status_changes:

@@ -13,7 +13,7 @@ import json
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Mapping
+from typing import TYPE_CHECKING, Any, Callable, Mapping
 
 import yaml
 from sqlalchemy.orm import Session
@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 from bot.config import PROJECT_ROOT, Settings
 from bot.leads.models import Lead, OutboxMessage, utcnow
 from bot.leads.serialize import as_utc, lead_to_dict
+from bot.registration_fields import CLUSTERS, COUNTRY, HEAD_COUNT, LABELLED, RegistrationField, written_fields
 
 if TYPE_CHECKING:
     from bot.leads.clusters import ClusterTable
@@ -163,26 +164,39 @@ def _display_values(lead: Lead, clusters: ClusterTable, text: StaffTemplates) ->
     def listed(items: list[str], separator: str = ", ") -> str:
         return separator.join(items) or text.missing
 
-    regions = [
-        f"{clusters.by_code[code].name} ({clusters.by_code[code].region})" if code in clusters.by_code else code
-        for code in lead.target_regions or []
-    ]
-    employees = lead.employees
-    if isinstance(employees, float) and employees.is_integer():
-        employees = int(employees)
+    def region(code: str) -> str:
+        return f"{clusters[code].name} ({clusters[code].region})" if code in clusters else code
+
     return {
-        "company_name": shown(lead.company_name),
-        "contact_name": shown(lead.contact_name),
-        "email": shown(lead.email),
-        "country": shown(lead.country),
-        "employees": shown(employees),
-        "sector": shown(text.sectors.get(lead.sector, lead.sector) if lead.sector else None),
-        "interests": listed([text.interests.get(code, code) for code in lead.interests or []]),
-        "target_regions": listed(regions),
+        **lead_details(lead, text, text.missing, country=str, cluster=region),
         "language": shown(text.languages.get(lead.language, lead.language)),
         "qualification_reasons": listed([shown(reason) for reason in lead.qualification_reasons or []], "; "),
         "routing_reason": shown(lead.routing_reason),
     }
+
+
+def lead_details(lead: Lead, labels: StaffTemplates, missing: str, *, country: Callable[[str], str],
+                 cluster: Callable[[str], str | None]) -> dict[str, str]:
+    """The lead's shown registration fields (bot.registration_fields) as an e-mail writes them, one line each.
+
+    Args:
+        labels: the sector and interest labels in the e-mail's language.
+        missing: the line of a detail the SME did not give.
+        country: how a country code reads; cluster: how a cluster code reads (None: left out).
+    """
+
+    def word(field: RegistrationField, value: Any) -> str | None:
+        if field.shown == HEAD_COUNT and isinstance(value, float) and value.is_integer():
+            value = int(value)
+        elif field.shown == LABELLED and field.labels:
+            value = getattr(labels, field.labels.catalogue).get(value, value)
+        elif field.shown == COUNTRY:
+            value = country(value)
+        elif field.shown == CLUSTERS:
+            value = cluster(value)
+        return " ".join(str(value).split()) if value is not None else None
+
+    return written_fields(lambda field: getattr(lead, field.lead_column), word, missing)
 
 
 def lead_url(lead: Lead, settings: Settings) -> str:

@@ -5,13 +5,13 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
+from bot.definitions import LEAD_API_FIELDS
 from bot.leads.models import Lead
+from bot.registration_fields import API_FIELDS, RegistrationField
 
 LEAD_FIELDS: tuple[str, ...] = (
     # The product contract's fields (tests/portal/test_lead_api.py pins them) ...
-    "id", "created_at", "language", "company_name", "contact_name", "email", "country", "employees",
-    "sector", "interests", "target_regions", "qualified", "qualification_reasons", "cluster",
-    "cc_clusters", "routing_reason", "status", "conversation_id",
+    *LEAD_API_FIELDS,
     # ... and what staff need besides: registration or contact request, and the catalogue event.
     "kind", "event_id",
 )
@@ -34,14 +34,7 @@ def lead_to_dict(lead: Lead) -> dict[str, Any]:
         "id": lead.id,
         "created_at": iso_utc(lead.created_at),
         "language": lead.language,
-        "company_name": lead.company_name,
-        "contact_name": lead.contact_name,
-        "email": lead.email,
-        "country": lead.country,
-        "employees": lead.employees,
-        "sector": lead.sector,
-        "interests": list(lead.interests or []),
-        "target_regions": list(lead.target_regions or []),
+        **{field.api_field: registration_value(lead, field) for field in API_FIELDS},
         "qualified": bool(lead.qualified),
         "qualification_reasons": list(lead.qualification_reasons or []),
         "cluster": lead.cluster,
@@ -52,3 +45,9 @@ def lead_to_dict(lead: Lead) -> dict[str, Any]:
         "kind": lead.kind,
         "event_id": lead.event_id,
     }
+
+
+def registration_value(lead: Lead, field: RegistrationField) -> Any:
+    """A registration field's value as the API gives it: a list is always one, never null."""
+    value = getattr(lead, field.lead_column)
+    return list(value or []) if field.many else value

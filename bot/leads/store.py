@@ -8,9 +8,10 @@ Erasing them on the SME's request is bot.conversations.erasure's, with the conve
 
 from __future__ import annotations
 
+from copy import copy
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
-from typing import Literal
+from typing import Any, Literal
 
 from sqlalchemy import select
 from sqlalchemy.dialects import postgresql, sqlite
@@ -33,6 +34,7 @@ from bot.leads.models import (
 )
 from bot.leads.qualification import qualify
 from bot.leads.routing import route
+from bot.registration_fields import STORED_FIELDS
 
 LeadKind = Literal["registration", "contact_request"]
 LEAD_KINDS: tuple[str, ...] = ("registration", "contact_request")
@@ -69,6 +71,12 @@ class Registration:
             raise ValueError(f"kind must be one of {', '.join(LEAD_KINDS)}, not {self.kind!r}")
         if not self.conversation_id:
             raise ValueError("a registration needs its conversation id (to erase it on request)")
+
+    def lead_columns(self) -> dict[str, Any]:
+        """What the SME gave, by lead column (bot.registration_fields); the country as an upper-case code."""
+        columns = {detail.lead_column: copy(getattr(self, detail.slot)) for detail in STORED_FIELDS}
+        columns["country"] = (self.country or "").strip().upper() or None
+        return columns
 
 
 def is_handed_off(*, qualified: bool, kind: str) -> bool:
@@ -111,21 +119,12 @@ class LeadStore:
             language=registration.language,
             clusters=self._clusters,
         )
-        country = registration.country.strip().upper() if registration.country else None
         lead = Lead(
             conversation_id=registration.conversation_id,
             kind=registration.kind,
             source=registration.source,
             language=registration.language,
-            company_name=registration.company_name,
-            contact_name=registration.contact_name,
-            email=registration.email,
-            country=country or None,
-            employees=registration.employees,
-            sector=registration.sector,
-            interests=list(registration.interests),
-            target_regions=list(registration.target_regions),
-            event_id=registration.event_id,
+            **registration.lead_columns(),
             qualified=verdict.qualified,
             qualification_reasons=list(verdict.reasons),
             cluster=routed.cluster,

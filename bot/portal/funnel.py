@@ -25,6 +25,7 @@ from sqlalchemy.engine import Connection
 from bot.conversation_ids import CHANNELS
 from bot.conversations.events import replay_rows, senders_between, table_mark
 from bot.definitions import DETECTION_KEY, DIGRESSION_CONFIDENCE, FALLBACK_LANGUAGE, FORM_DIGRESSIONS
+from bot.registration_fields import NAMING_SLOTS, SLOTS
 
 REST = "rest"
 """Conversations whose id has no channel prefix (bot/conversation_ids.py)."""
@@ -33,10 +34,9 @@ ALL_CHANNELS = (*CHANNELS, REST)
 FORM = "registration_form"
 FALLBACK_INTENT = "nlu_fallback"
 FAQ_INTENT = "faq"
-QUESTIONS = ("consent", "company_name", "contact_name", "email", "country", "employees", "sector",
-             "interests", "target_regions", "event_id", "registration_confirmed")
+QUESTIONS = SLOTS
 """The registration form's questions, in the order it asks them (actions/registration.py)."""
-FREE_TEXT_SLOTS = frozenset({"company_name", "contact_name", "email"})
+FREE_TEXT_SLOTS = frozenset(NAMING_SLOTS)
 """Answers that are personal data: never counted as (un)recognised messages."""
 QUESTION_INTENTS = frozenset({FAQ_INTENT, "help", "bot_challenge", "ask_funding", "ask_events", "find_partner",
                               "register_interest", "request_human"})

@@ -15,6 +15,7 @@ from sqlalchemy.sql import ColumnElement, Select
 from bot.leads.models import Lead, LeadRecipient
 from bot.leads.serialize import as_utc
 from bot.portal.auth import Principal
+from bot.registration_fields import NAMING_FIELDS
 
 
 @dataclass(frozen=True)
@@ -92,7 +93,7 @@ def select_leads(principal: Principal, filters: LeadFilters, dialect: str) -> Se
     if filters.search:
         query = query.where(
             or_(*(contains_text(column, filters.search, dialect)
-                  for column in (Lead.company_name, Lead.contact_name, Lead.email)))
+                  for column in (getattr(Lead, field.lead_column) for field in NAMING_FIELDS)))
         )
     return query.order_by(Lead.created_at.desc(), Lead.id.desc())
 

@@ -24,11 +24,12 @@ from sqlalchemy.orm import Session
 
 from bot.conversations.events import replay_rows
 from bot.definitions import FALLBACK_LANGUAGE, LanguageReport
+from bot.registration_fields import NAMING_SLOTS
 from bot.retraining.models import TrainingAnnotation
 
 FALLBACK_INTENT = "nlu_fallback"
 FORM = "registration_form"
-FREE_TEXT_SLOTS = frozenset({"company_name", "contact_name", "email"})
+FREE_TEXT_SLOTS = frozenset(NAMING_SLOTS)
 
 _SPACES = re.compile(r"\s+")
 
