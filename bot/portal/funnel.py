@@ -239,7 +239,7 @@ def _apply(type_name: str, event: dict[str, Any], state: _State, summary: Conver
 
 
 def _faq_topic(parse: dict[str, Any]) -> str | None:
-    """`faq/<topic>`: the response selector's full retrieval intent (CONTRACT.md)."""
+    """`faq/<topic>`: the response selector's full retrieval intent (the contract's name, README)."""
     for selector in (parse.get("response_selector") or {}).values():
         key = ((selector or {}).get("response") or {}).get("intent_response_key") if isinstance(selector, dict) else None
         if isinstance(key, str) and key.startswith(f"{FAQ_INTENT}/"):
