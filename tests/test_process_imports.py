@@ -13,6 +13,7 @@ import sys
 import pytest
 
 from bot.config import PROJECT_ROOT
+from bot.leads import schema
 
 PROCESSES = {
     "portal": "import bot.portal.app as app; app.create_app()",
@@ -21,9 +22,12 @@ PROCESSES = {
 
 
 @pytest.mark.parametrize("process", sorted(PROCESSES))
-def test_a_process_without_rasa_does_not_load_tensorflow(process: str) -> None:
+def test_a_process_without_rasa_does_not_load_tensorflow(process: str, tmp_path) -> None:
+    database = f"sqlite:///{tmp_path / 'assistant.db'}"
+    schema.upgrade(database)  # the launcher's step before its processes start
     code = PROCESSES[process] + "; import sys; print(sorted(m for m in ('tensorflow', 'rasa.core') if m in sys.modules))"
     result = subprocess.run([sys.executable, "-c", code], cwd=PROJECT_ROOT, capture_output=True, text=True,
-                            timeout=600, env={"RASA_TELEMETRY_ENABLED": "false", "PATH": "/usr/bin:/bin"})
+                            timeout=600, env={"RASA_TELEMETRY_ENABLED": "false", "PATH": "/usr/bin:/bin",
+                                              "S3M_DATABASE_URL": database})
     assert result.returncode == 0, result.stderr[-2000:]
     assert result.stdout.strip().splitlines()[-1] == "[]"
