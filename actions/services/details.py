@@ -14,7 +14,7 @@ from typing import Any, Dict, Iterable, List
 import yaml
 
 from actions.services.meaning import answer_meanings, event_phrases
-from actions.services.numbers import parse_head_count
+from actions.services.numbers import parse_head_count, read_head_count
 from actions.services.places import codes_in, countries_in, country_of, vocabulary_index
 from actions.services.text import fold
 from bot.config import PROJECT_ROOT
@@ -61,6 +61,9 @@ def from_entities(message: Dict[str, Any], requested: str | None, language: str 
             found.setdefault(name, value)
         elif name == "employees":
             count = parse_head_count(value, _languages(language))
+            if requested == "employees":  # "between 40 and 50": the NLU finds one number, the answer means 45
+                whole = read_head_count(text, _languages(language))
+                count = whole.value if whole and whole.certain else count
             if count is not None or requested == "employees":  # "médecins" is no head count
                 found.setdefault("employees", count if count is not None else value)
         elif name == "location":
