@@ -144,12 +144,7 @@ def from_answer(message: Dict[str, Any], requested: str, language: str | None,
     intent = _intent(message)
     typed = bool(text) and not text.startswith("/")  # button payloads carry entities, read above
     if requested in ("consent", "registration_confirmed"):
-        decided = {"affirm": True, "deny": False}.get(intent)
-        if decided is None and typed:
-            meanings = answer_meanings()
-            said = meanings.understand("yes_no", text) or "".join(meanings.understand_several("yes_no", text, language))
-            decided = {"true": True, "false": False}.get(said)  # both a yes and a no: neither
-        return decided
+        return yes_or_no(text if typed else "", intent, language)
     if requested == "event_id" and intent == "deny":
         return NO_EVENT
     if requested == "target_regions" and intent == "deny" and not countries_in(text):
@@ -169,6 +164,20 @@ def from_answer(message: Dict[str, Any], requested: str, language: str | None,
         choice = understood_choice(text, intent, requested, clusters, language=language)
         return text if choice is None else choice
     return None
+
+
+def yes_or_no(text: str, intent: str, language: str | None) -> bool | None:
+    """A yes or no: the NLU's, unless the words are plainly our phrase for the other ("no problem");
+    else the answer's first part ("ok, as long as ..."), its whole meaning, or the one its parts agree on."""
+    decided = {"affirm": True, "deny": False}.get(intent)
+    if not text:
+        return decided
+    meanings = answer_meanings()
+    said = meanings.rank("yes_no", text).unmistakable
+    if said is None and decided is None:
+        said = meanings.understand_first("yes_no", text, language) or meanings.understand("yes_no", text) or \
+            "".join(meanings.understand_several("yes_no", text, language))  # both a yes and a no: neither
+    return {"true": True, "false": False}.get(said or "", decided)
 
 
 def understood_choice(text: str, intent: str, requested: str, clusters: ClusterTable,

@@ -30,6 +30,10 @@ MEANINGS_FILE = PROJECT_ROOT / "catalogue" / "answer_meanings.yml"
 CACHE_DIR = PROJECT_ROOT / "var" / "cache"
 MIN_SIMILARITY = 0.82
 MIN_MARGIN = 0.005
+# An answer this near to one phrase, and this far from every other value, is that phrase in other
+# words: it outweighs the NLU ("no problem" is a yes, though it starts with "no").
+UNMISTAKABLE_SIMILARITY = 0.95
+UNMISTAKABLE_MARGIN = 0.05
 JOINING_WORDS = "joining_words"  # the YAML key of the words that join two answers, per language
 
 Phrase = Tuple[str, str, str]  # question, value, text
@@ -57,6 +61,15 @@ class Ranking:
         if best == OFF_QUESTION:
             return None
         return best if score >= MIN_SIMILARITY and score - runner_up >= MIN_MARGIN else None
+
+    @property
+    def unmistakable(self) -> str | None:
+        """The nearest value, if the answer is all but one of its phrases."""
+        best = self.understood
+        if best is None or len(self.scores) < 2:
+            return best
+        score, runner_up = self.scores[0][1], self.scores[1][1]
+        return best if score >= UNMISTAKABLE_SIMILARITY and score - runner_up >= UNMISTAKABLE_MARGIN else None
 
     def nearest(self, count: int = 2) -> List[str]:
         """The nearest values of the question itself."""
@@ -90,12 +103,22 @@ class AnswerMeanings:
     def understand(self, question: str, text: str, off_question: bool = False) -> str | None:
         return self.rank(question, text, off_question).understood
 
+    def understand_first(self, question: str, text: str, language: str | None = None,
+                         off_question: bool = False) -> str | None:
+        """The value the answer's first part clearly means, when there are several parts: a yes or no
+        comes first and its conditions or reasons after it ("ok, as long as it stays with the cluster")."""
+        parts = self._parts(text, language)
+        return self.understand(question, parts[0], off_question) if len(parts) > 1 else None
+
+    def _parts(self, text: str, language: str | None) -> List[str]:
+        """The text split at punctuation and at the joining words of the conversation's language."""
+        breaks = self._breaks.get(language or "") or _clause_break([])
+        return [part for part in breaks.split(text) if part and part.strip()]
+
     def understand_several(self, question: str, text: str, language: str | None = None,
                            off_question: bool = False) -> List[str]:
-        """Every value that the answer or one of its parts clearly means ("partners, and the webinars");
-        the parts are split at punctuation and at the joining words of the conversation's language."""
-        breaks = self._breaks.get(language or "") or _clause_break([])
-        parts = [part for part in breaks.split(text) if part and part.strip()]
+        """Every value that the answer or one of its parts clearly means ("partners, and the webinars")."""
+        parts = self._parts(text, language)
         found: List[str] = []
         for part in ([text] + parts if len(parts) > 1 else [text]):
             value = self.understand(question, part, off_question)

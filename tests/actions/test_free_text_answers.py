@@ -29,6 +29,9 @@ def test_every_value_is_described_in_all_five_languages():
     missing = [(question, value, language) for question, values in meanings.items()
                for value, phrases in values.items() for language in LANGUAGES if not phrases.get(language)]
     assert missing == []
+    not_text = [phrase for values in meanings.values() for phrases in values.values()
+                for language in LANGUAGES for phrase in phrases[language] if not isinstance(phrase, str)]
+    assert not_text == []  # YAML reads a bare yes or no as true or false
 
 
 @pytest.mark.parametrize("text, language, sector", [
@@ -133,7 +136,10 @@ async def test_an_undecided_event_answer_is_no_particular_event(text, language, 
 
 @pytest.mark.parametrize("text, intent, agreed", [
     ("passt so, danke", "thank", True), ("tak, dzięki", "thank", True), ("c'est bon pour moi", "inform", True),
-    ("nee, lieber nicht", "inform", False),
+    ("nee, lieber nicht", "inform", False), ("zgoda", "inform", True), ("fine by me", "request_human", True),
+    ("no problem", "deny", True), ("nie ma problemu", "deny", True), ("I'll pass", "affirm", False),
+    ("ok, as long as it stays with the cluster", "faq", True), ("tak, byle bez spamu", "nlu_fallback", True),
+    ("no, keep our details to yourself", "faq", False), ("I'm afraid not, company policy", "faq", False),
 ])
 async def test_yes_and_no_in_their_many_forms_answer_the_consent_question(text, intent, agreed, dispatcher, domain):
     slots = await run_form(form_tracker(message(text, intent), {"consent": None, "requested_slot": "consent"}),
@@ -141,8 +147,13 @@ async def test_yes_and_no_in_their_many_forms_answer_the_consent_question(text, 
     assert slots["consent"] is agreed
 
 
-async def test_a_question_about_the_data_at_the_consent_question_gives_no_consent(dispatcher, domain):
-    latest = message("what exactly do you do with my data?", "faq")
+@pytest.mark.parametrize("text, intent", [
+    ("what exactly do you do with my data?", "faq"), ("ok, but who sees my data?", "faq"),
+    ("tak, ale kto zobaczy moje dane?", "faq"), ("delete my data", "delete_my_data"), ("stop", "stop"),
+    ("help", "help"), ("can I talk to a person?", "request_human"),
+])
+async def test_a_question_or_request_at_the_consent_question_gives_no_consent(text, intent, dispatcher, domain):
+    latest = message(text, intent)
     slots = await run_form(form_tracker(latest, {"consent": None, "requested_slot": "consent"}), dispatcher, domain)
     assert "consent" not in slots
 

@@ -281,3 +281,15 @@ async def test_no_to_the_last_question_before_the_summary_still_shows_the_summar
                       "action_listen")
     await ActionAskRegistrationConfirmed().run(dispatcher, tracker, domain)
     assert [m["response"] for m in dispatcher.messages] == ["utter_ask_correction"]
+
+
+async def test_almost_with_the_correction_in_it_shows_the_corrected_summary(dispatcher, domain):
+    from actions.registration import ActionAskRegistrationConfirmed
+
+    almost = message("prawie, ale kraj to Czechy", entities=[entity("location", "CZ")])
+    events = [{"event": "slot", "name": "requested_slot", "value": "registration_confirmed"},
+              {"event": "user", "parse_data": almost}, {"event": "slot", "name": "country", "value": "CZ"}]
+    tracker = Tracker("t", {"language": "pl", "country": "CZ"}, almost, events, False, None,
+                      {"name": "registration_form"}, "action_listen")
+    await ActionAskRegistrationConfirmed().run(dispatcher, tracker, domain)
+    assert [m["response"] for m in dispatcher.messages] == ["utter_registration_summary"]
