@@ -30,6 +30,9 @@ NO_EVENT = "none"
 NO_PREFERENCE = "none"  # the target-regions answer that names no region
 ALL_OF_THEM = "all"  # the interests answer that names every interest
 CHOICE_SLOTS = ("sector", "interests", "target_regions", "event_id")
+ORDINALS_FILE = PROJECT_ROOT / "catalogue" / "ordinals.yml"
+MAX_ORDINAL_ANSWER_WORDS = 5
+DAY_MONTH = re.compile(r"(?<![\d.])(\d{1,2})\s?[./]\s?(\d{1,2})(?!\d)|(\d{4})-(\d{2})-(\d{2})")
 
 
 def _intent(message: Dict[str, Any]) -> str:
@@ -212,7 +215,10 @@ def understood_choice(text: str, intent: str, requested: str, clusters: ClusterT
             return []
         return [cluster.code for cluster in clusters] if intent == "affirm" else None  # "yes, all five"
     if requested == "event_id":
-        return event_named(text) or meanings.understand("event_id", text, off_question)
+        ranking = meanings.rank("event_id", text, off_question)
+        if ranking.unmistakable == NO_EVENT:  # "zdecyduję później", though "późn" is in a title
+            return NO_EVENT
+        return event_named(text) or event_on_date(text) or event_by_place(text) or ranking.understood
     return None
 
 
@@ -223,6 +229,36 @@ def event_named(text: str) -> str | None:
     words = _naming_words(text)
     named = {event.id for event in events if words & _distinctive_words(event, events)}
     return named.pop() if len(named) == 1 else None
+
+
+def event_on_date(text: str) -> str | None:
+    """The one upcoming event on a date written in digits, day first ("am 10.2.", "21/4", "2027-02-10")."""
+    days = {(int(m[1]), int(m[2])) if m[1] else (int(m[5]), int(m[4])) for m in DAY_MONTH.finditer(text)}
+    named = {event.id for event in upcoming_events() if (event.date.day, event.date.month) in days}
+    return named.pop() if len(named) == 1 else None
+
+
+def event_by_place(text: str) -> str | None:
+    """The event a short answer names by its place in the list of upcoming events ("the second one")."""
+    words = fold(text).split()
+    if "?" in text or not words or len(words) > MAX_ORDINAL_ANSWER_WORDS:
+        return None
+    padded = f" {' '.join(words)} "
+    places = {place for place, phrases in ordinal_phrases().items() if any(f" {p} " in padded for p in phrases)}
+    events = upcoming_events()
+    if len(places) != 1 or not events:
+        return None
+    place = places.pop()
+    index = len(events) - 1 if place == "last" else int(place) - 1
+    return events[index].id if index < len(events) else None
+
+
+@lru_cache(maxsize=1)
+def ordinal_phrases(path: Path = ORDINALS_FILE) -> Dict[str, List[str]]:
+    """Place ("1", "2", ..., "last") -> its words in all five languages, folded."""
+    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    return {str(place): [fold(str(phrase)) for language in LANGUAGES for phrase in phrases.get(language) or []]
+            for place, phrases in data.items()}
 
 
 def _naming_words(text: str) -> set[str]:

@@ -168,10 +168,16 @@ def _read(path: Path, modified_ns: int) -> Dict:
 
 
 def event_phrases(event: Event) -> Iterable[str]:
-    """An event as SMEs name it: its title, its date in any of the five languages, or a keyword."""
+    """An event as SMEs name it: its title, its date in any of the five languages, a keyword, or
+    its organiser ("the one by Medsilesia")."""
     from babel.dates import format_date
 
+    from bot.leads.clusters import load_clusters
+
     yield from event.keywords
+    clusters = load_clusters()
+    if event.cluster in clusters:
+        yield clusters[event.cluster].name.replace("-", " ")  # "GAPR-Medsilesia": "Medsilesia" too
     for language in LANGUAGES:
         yield event.title_in(language)
         yield format_date(event.date, format="long", locale=language)

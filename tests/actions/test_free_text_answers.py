@@ -124,9 +124,28 @@ def test_an_event_named_by_place_topic_month_or_kind(text, event_id):
     assert event_named(text) == event_id
 
 
+@pytest.mark.parametrize("text, language, place", [
+    ("the second one", "en", 1), ("das erste", "de", 0), ("le dernier", "fr", -1), ("l'ultimo", "it", -1),
+    ("trzecie", "pl", 2), ("am 10.2.", "de", 0), ("quello del 21/4", "it", 2), ("to od Medsilesii", "pl", 2),
+])
+async def test_an_event_named_by_its_place_in_the_list_its_date_or_organiser(text, language, place, dispatcher,
+                                                                               domain):
+    slots = await run_form(form_tracker(message(text), {"requested_slot": "event_id", "language": language,
+                                                        "interests": ["events"]}), dispatcher, domain)
+    assert slots["event_id"] == upcoming_events()[place].id
+
+
+@pytest.mark.parametrize("text", ["secondo me nessuno", "first I need to ask my boss", "which is the second one?"])
+def test_a_place_word_that_is_no_choice_names_no_event(text):
+    from actions.services.details import event_by_place
+
+    assert event_by_place(text) is None
+
+
 @pytest.mark.parametrize("text, language", [
     ("no idea yet, whichever", "en"), ("weiß ich noch nicht", "de"), ("n'importe lequel", "fr"),
-    ("non ho ancora deciso", "it"), ("obojętnie które", "pl"),
+    ("non ho ancora deciso", "it"), ("obojętnie które", "pl"), ("zdecyduję później", "pl"),
+    ("on verra", "fr"), ("zastanowię się", "pl"),
 ])
 async def test_an_undecided_event_answer_is_no_particular_event(text, language, dispatcher, domain):
     slots = await run_form(form_tracker(message(text), {"requested_slot": "event_id", "language": language,
