@@ -192,8 +192,11 @@ def understood_choice(text: str, intent: str, requested: str, clusters: ClusterT
     """
     meanings = answer_meanings()
     if requested == "sector":
+        ranking = meanings.rank("sector", text, off_question)
         sectors = [code for code in codes_in(text, vocabulary_index()) if code in SECTORS]
-        return sectors[0] if sectors else meanings.understand("sector", text, off_question)
+        if ranking.unmistakable or not sectors:  # "AI for radiology" is no diagnostics, though "radiology" is
+            return ranking.understood or _one_of_parts("sector", text, language, off_question)
+        return sectors[0]
     if requested == "interests":
         interests = [code for code in codes_in(text, vocabulary_index()) if code in INTERESTS]
         interests += [code for code in meanings.understand_several("interests", text, language, off_question)
@@ -229,6 +232,14 @@ def event_named(text: str) -> str | None:
     words = _naming_words(text)
     named = {event.id for event in events if words & _distinctive_words(event, events)}
     return named.pop() if len(named) == 1 else None
+
+
+def _one_of_parts(question: str, text: str, language: str | None, off_question: bool) -> str | None:
+    """The one value that a part of a longer answer says beyond doubt ("surgical instruments, mostly for the eye")."""
+    meanings = answer_meanings()
+    parts = meanings.parts(text, language)
+    found = {meanings.rank(question, part, off_question).unmistakable for part in parts} - {None} if len(parts) > 1 else set()
+    return found.pop() if len(found) == 1 else None
 
 
 def event_on_date(text: str) -> str | None:

@@ -107,10 +107,10 @@ class AnswerMeanings:
                          off_question: bool = False) -> str | None:
         """The value the answer's first part clearly means, when there are several parts: a yes or no
         comes first and its conditions or reasons after it ("ok, as long as it stays with the cluster")."""
-        parts = self._parts(text, language)
+        parts = self.parts(text, language)
         return self.understand(question, parts[0], off_question) if len(parts) > 1 else None
 
-    def _parts(self, text: str, language: str | None) -> List[str]:
+    def parts(self, text: str, language: str | None) -> List[str]:
         """The text split at punctuation and at the joining words of the conversation's language."""
         breaks = self._breaks.get(language or "") or _clause_break([])
         return [part for part in breaks.split(text) if part and part.strip()]
@@ -118,7 +118,7 @@ class AnswerMeanings:
     def understand_several(self, question: str, text: str, language: str | None = None,
                            off_question: bool = False) -> List[str]:
         """Every value that the answer or one of its parts clearly means ("partners, and the webinars")."""
-        parts = self._parts(text, language)
+        parts = self.parts(text, language)
         found: List[str] = []
         for part in ([text] + parts if len(parts) > 1 else [text]):
             value = self.understand(question, part, off_question)

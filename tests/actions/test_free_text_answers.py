@@ -40,6 +40,10 @@ def test_every_value_is_described_in_all_five_languages():
     ("nous éditons un logiciel de suivi à distance des patients insuffisants cardiaques", "fr", "digital_health"),
     ("produciamo anticorpi monoclonali per l'oncologia", "it", "biotech_pharma"),
     ("prowadzimy firmę transportową", "pl", "other"),
+    ("produciamo protesi d'anca", "it", "medical_devices"), ("sviluppiamo test genetici", "it", "diagnostics"),
+    ("siamo una CRO", "it", "biotech_pharma"), ("un'app per chi soffre di diabete", "it", "digital_health"),
+    ("algoritmi di intelligenza artificiale per la radiologia", "it", "digital_health"),  # not "radiologia": diagnostics
+    ("chirurgische Instrumente, vor allem für die Augenheilkunde", "de", "medical_devices"),
 ])
 async def test_a_sector_described_in_own_words_is_understood(text, language, sector, dispatcher, domain):
     slots = await run_form(form_tracker(message(text), {"requested_slot": "sector", "language": language}),
