@@ -198,9 +198,12 @@ def understood_choice(text: str, intent: str, requested: str, clusters: ClusterT
             return ranking.understood or _one_of_parts("sector", text, language, off_question)
         return sectors[0]
     if requested == "interests":
+        but = _all_but(text, language, off_question)
+        if but:
+            return but
         interests = [code for code in codes_in(text, vocabulary_index()) if code in INTERESTS]
-        interests += [code for code in meanings.understand_several("interests", text, language, off_question)
-                      if code not in interests]
+        interests += [code for code in meanings.understand_several("interests", text, language, off_question,
+                                                                   named=bool(interests)) if code not in interests]
         if ALL_OF_THEM in interests:  # "all four", said as a whole, not a part of a longer answer
             if meanings.understand("interests", text, off_question) == ALL_OF_THEM:
                 return list(INTERESTS)
@@ -232,6 +235,17 @@ def event_named(text: str) -> str | None:
     words = _naming_words(text)
     named = {event.id for event in events if words & _distinctive_words(event, events)}
     return named.pop() if len(named) == 1 else None
+
+
+def _all_but(text: str, language: str | None, off_question: bool) -> List[str] | None:
+    """The interests of "everything except financing": all of them but those named after the exception."""
+    meanings = answer_meanings()
+    excepted = meanings.excepted(text, language)
+    if not excepted or meanings.understand("interests", excepted[0], off_question) != ALL_OF_THEM:
+        return None
+    left_out = {code for code in codes_in(excepted[1], vocabulary_index()) if code in INTERESTS}
+    left_out |= set(meanings.understand_several("interests", excepted[1], language, off_question)) - {ALL_OF_THEM}
+    return [code for code in INTERESTS if code not in left_out] if left_out else None
 
 
 def _one_of_parts(question: str, text: str, language: str | None, off_question: bool) -> str | None:

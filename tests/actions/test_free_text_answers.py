@@ -11,7 +11,13 @@ import yaml
 
 from actions.choices import ActionAskEventId, ActionAskSector, button_value
 from actions.services.details import INTERESTS, SECTORS, event_named
-from actions.services.meaning import JOINING_WORDS, MEANINGS_FILE, OFF_QUESTION, answer_meanings
+from actions.services.meaning import (
+    EXCEPTING_WORDS,
+    JOINING_WORDS,
+    MEANINGS_FILE,
+    OFF_QUESTION,
+    answer_meanings,
+)
 from bot.config import PROJECT_ROOT
 from bot.definitions import LANGUAGES
 from bot.event_catalogue import upcoming_events
@@ -21,7 +27,7 @@ from tests.actions.test_registration_form import entity, form_tracker, message, 
 
 def test_every_value_is_described_in_all_five_languages():
     meanings = yaml.safe_load(MEANINGS_FILE.read_text(encoding="utf-8"))
-    assert set(meanings.pop(JOINING_WORDS)) == set(LANGUAGES)
+    assert set(meanings.pop(JOINING_WORDS)) == set(meanings.pop(EXCEPTING_WORDS)) == set(LANGUAGES)
     assert set(meanings["sector"]) == set(SECTORS)
     assert set(meanings["interests"]) == set(INTERESTS) | {"all"}
     assert set(meanings["target_regions"]) == set(load_clusters().codes) | {"none"}
@@ -71,6 +77,22 @@ async def test_several_interests_in_one_sentence(dispatcher, domain):
     slots = await run_form(form_tracker(message("gli webinar, e magari qualche investitore", "ask_events"),
                                         {"requested_slot": "interests", "language": "it"}), dispatcher, domain)
     assert sorted(slots["interests"]) == ["events", "financing"]
+
+
+@pytest.mark.parametrize("text, language, interests", [
+    ("everything but money", "en", ["events", "partnering", "technology_centre"]),
+    ("alles außer Geld", "de", ["events", "partnering", "technology_centre"]),
+    ("tout sauf les webinaires", "fr", ["financing", "partnering", "technology_centre"]),
+    ("wszystko oprócz pieniędzy", "pl", ["events", "partnering", "technology_centre"]),
+    ("szukamy dystrybutorów i chętnie weźmiemy udział w webinarach", "pl", ["events", "partnering"]),
+    ("Fördergelder und Partner im Ausland", "de", ["financing", "partnering"]),
+    ("webinaires et subventions", "fr", ["events", "financing"]),
+    ("subsidies for our R&D would be nice", "en", ["financing"]),  # "R&D" is one word, and no partner
+])
+async def test_several_interests_or_all_but_some(text, language, interests, dispatcher, domain):
+    slots = await run_form(form_tracker(message(text), {"requested_slot": "interests", "language": language}),
+                           dispatcher, domain)
+    assert sorted(slots["interests"]) == interests
 
 
 async def test_interests_that_mention_webinars_answer_the_question_even_when_taken_for_an_faq(dispatcher, domain):
