@@ -65,7 +65,9 @@ def fits_question(message: Dict[str, Any], requested: str, language: str | None,
     intent = (message.get("intent") or {}).get("name") or ""
     if requested == "email":
         return bool(details.EMAIL_IN_TEXT.search(text))
-    if requested in ("country", "employees"):
+    if requested == "employees":
+        return not text.endswith("?") and details.names_a_head_count(text, language)
+    if requested == "country":
         return not text.endswith("?") and details.from_answer(message, requested, language, clusters) not in (None, text)
     if requested in YES_NO_SLOTS:  # "yes, thanks" is a yes; "ok, but who sees my data?" is a question
         meanings = answer_meanings()  # "ok, as long as it stays with the cluster" is a yes
@@ -280,12 +282,15 @@ class ActionAskRegistrationConfirmed(Action):
 
 
 def said_no_to_summary(tracker: Tracker) -> bool:
-    """Whether the latest message answered the summary's "is this correct?" with a no."""
+    """Whether the latest message answered the summary's "is this correct?" with a no (a question
+    asked instead, "what is S3martMed?", is none: the summary is shown again after the answer)."""
     if question_answered(tracker) != "registration_confirmed":
         return False
-    answer = details.from_answer(tracker.latest_message, "registration_confirmed", tracker.get_slot("language"),
-                                 load_clusters())
-    return answer is False
+    message, language, clusters = tracker.latest_message, tracker.get_slot("language"), load_clusters()
+    if is_digression(message, "registration_confirmed") and \
+            not fits_question(message, "registration_confirmed", language, clusters):
+        return False
+    return details.from_answer(message, "registration_confirmed", language, clusters) is False
 
 
 def corrected_by_latest_message(tracker: Tracker, domain: DomainDict) -> bool:

@@ -183,6 +183,12 @@ def yes_or_no(text: str, intent: str, language: str | None) -> bool | None:
     return {"true": True, "false": False}.get(said or "", decided)
 
 
+def names_a_head_count(text: str, language: str | None) -> bool:
+    """Whether the text holds a head count ("je veux parler à un humain" holds none: "un" is an article)."""
+    reading = read_head_count(text, _languages(language))
+    return reading is not None and not reading.article
+
+
 def understood_choice(text: str, intent: str, requested: str, clusters: ClusterTable,
                       off_question: bool = False, language: str | None = None) -> Any | None:
     """The value of a multiple-choice question that the text clearly gives: its words, else its meaning.
@@ -224,6 +230,8 @@ def understood_choice(text: str, intent: str, requested: str, clusters: ClusterT
         ranking = meanings.rank("event_id", text, off_question)
         if ranking.unmistakable == NO_EVENT:  # "zdecyduję później", though "późn" is in a title
             return NO_EVENT
+        if ranking.plainly_off_question:  # "voglio parlare con una persona" names no event "di persona"
+            return None
         return event_named(text) or event_on_date(text) or event_by_place(text) or ranking.understood
     return None
 

@@ -79,6 +79,14 @@ class Ranking:
         score, runner_up = self.scores[0][1], self.scores[1][1]
         return best if score >= UNMISTAKABLE_SIMILARITY and score - runner_up >= UNMISTAKABLE_MARGIN else None
 
+    @property
+    def plainly_off_question(self) -> bool:
+        """Whether the answer is all but one of the things SMEs say besides answering ("I want a person")."""
+        if len(self.scores) < 2 or self.scores[0][0] != OFF_QUESTION:
+            return False
+        return self.scores[0][1] >= UNMISTAKABLE_SIMILARITY and \
+            self.scores[0][1] - self.scores[1][1] >= UNMISTAKABLE_MARGIN
+
     def nearest(self, count: int = 2) -> List[str]:
         """The nearest values of the question itself."""
         return [value for value, _ in self.scores if value != OFF_QUESTION][:count]

@@ -90,6 +90,7 @@ class Reading:
     value: float
     structured: bool
     single: bool = True
+    article: bool = False  # only a word for "one" that is an article too: "un humain", "einem Menschen"
 
     @property
     def certain(self) -> bool:
@@ -350,6 +351,8 @@ def _read(tokens: Sequence[str], vocab: Vocabulary) -> Reading | None:
         if _starts(tokens, vocab.me_first) or _ends(tokens, vocab.me_last):  # "my partner and I"
             return Reading(2.0, True)
         return Reading(1.0, False) if _contains(tokens, vocab.alone) else None
+    if len(found) == 1 and found[0].value == 1 and not found[0].digits and found[0].end - found[0].start == 1:
+        return Reading(1.0, False, article=True)
     counted = _without_parts(_with_ranges(found, tokens, vocab), tokens, vocab)
     runs = _with_me(counted, tokens, vocab)
     structured = runs != counted or len(counted) < len(found)

@@ -224,6 +224,33 @@ async def test_an_answer_the_nlu_took_for_a_greeting_still_answers_the_question(
     assert slots[requested] == value
 
 
+@pytest.mark.parametrize("requested, text, language", [
+    ("employees", "je veux parler à un humain", "fr"), ("employees", "ich möchte mit einem Menschen sprechen", "de"),
+    ("event_id", "voglio parlare con una persona", "it"),  # "di persona" names the brokerage event
+])
+async def test_a_request_for_a_person_answers_no_question(requested, text, language, dispatcher, domain):
+    latest = message(text, "request_human", confidence=0.99)
+    slots = await run_form(form_tracker(latest, {"requested_slot": requested, "language": language,
+                                                 "interests": ["events"]}), dispatcher, domain)
+    assert requested not in slots
+
+
+@pytest.mark.parametrize("text, intent", [("what is S3martMed?", "faq"), ("tschüss", "goodbye"),
+                                          ("czy jesteś botem?", "bot_challenge")])
+async def test_a_question_asked_at_the_summary_is_no_no_to_it(text, intent, dispatcher, domain):
+    from rasa_sdk import Tracker
+
+    from actions.registration import ActionAskRegistrationConfirmed
+
+    latest = message(text, intent, confidence=0.99)
+    events = [{"event": "slot", "name": "requested_slot", "value": "registration_confirmed"},
+              {"event": "user", "parse_data": latest}]
+    tracker = Tracker("t", {"language": "en"}, latest, events, False, None, {"name": "registration_form"},
+                      "action_listen")
+    await ActionAskRegistrationConfirmed().run(dispatcher, tracker, domain)
+    assert [m["response"] for m in dispatcher.messages] == ["utter_registration_summary"]
+
+
 async def test_a_question_naming_a_country_is_left_to_the_rules(dispatcher, domain):
     latest = message("is Poland one of the partner countries?", "faq")
     slots = await run_form(form_tracker(latest, {"requested_slot": "country"}), dispatcher, domain)
