@@ -159,7 +159,7 @@ def _word_break(words: Iterable[str]) -> re.Pattern:
 
 
 def _clause_break(words: Iterable[str]) -> re.Pattern:
-    alternatives = [r"[,;+/.!?]", r"(?<![A-Z])&|&(?![A-Z])"] + [r"\b" + re.escape(word) + r"\b" for word in words]
+    alternatives = [r"[,;+/.!?]", r"(?<![A-Z])&|&(?![A-Z])", r"\s[-–—]\s"] + [r"\b" + re.escape(word) + r"\b" for word in words]
     return re.compile(r"\s*(?:" + "|".join(alternatives) + r")\s*", re.IGNORECASE)
 
 

@@ -59,7 +59,7 @@ async def test_a_sector_described_in_own_words_is_understood(text, language, sec
 
 @pytest.mark.parametrize("text, language", [
     ("doesn't matter to us", "en"), ("ist uns eigentlich egal", "de"), ("aucune préférence particulière", "fr"),
-    ("per noi è indifferente", "it"), ("nie mamy preferencji", "pl"),
+    ("per noi è indifferente", "it"), ("nie mamy preferencji", "pl"), ("obojętnie", "pl"),
 ])
 async def test_no_preference_in_other_words_answers_the_regions_question(text, language, dispatcher, domain):
     slots = await run_form(form_tracker(message(text), {"requested_slot": "target_regions", "language": language,
@@ -183,6 +183,7 @@ async def test_an_undecided_event_answer_is_no_particular_event(text, language, 
     ("passt so, danke", "thank", True), ("tak, dzięki", "thank", True), ("c'est bon pour moi", "inform", True),
     ("nee, lieber nicht", "inform", False), ("zgoda", "inform", True), ("fine by me", "request_human", True),
     ("no problem", "deny", True), ("nie ma problemu", "deny", True), ("I'll pass", "affirm", False),
+    ("yes - as long as it's used only for this", "faq", True), ("odmawiam", "goodbye", False),
     ("ok, as long as it stays with the cluster", "faq", True), ("tak, byle bez spamu", "nlu_fallback", True),
     ("no, keep our details to yourself", "faq", False), ("I'm afraid not, company policy", "faq", False),
 ])
