@@ -29,6 +29,7 @@ from bot.registration_fields import (
     COUNTRY,
     HEAD_COUNT,
     LABELLED,
+    SHOWN_FIELDS,
     RegistrationField,
     written_fields,
 )
@@ -271,7 +272,7 @@ class ActionAskRegistrationConfirmed(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: DomainDict) -> List[EventType]:
-        if said_no_to_summary(tracker) and not corrected_by_latest_message(tracker, domain):
+        if said_no_to_summary(tracker) and not corrected_by_latest_message(tracker):
             dispatcher.utter_message(response="utter_ask_correction")
             return []  # "almost, but the country is Belgium" was corrected already: the summary shows it
         language = tracker.get_slot("language")
@@ -293,12 +294,12 @@ def said_no_to_summary(tracker: Tracker) -> bool:
     return details.from_answer(message, "registration_confirmed", language, clusters) is False
 
 
-def corrected_by_latest_message(tracker: Tracker, domain: DomainDict) -> bool:
-    """Whether the latest message changed a detail of the registration."""
-    details_asked = set(((domain.get("forms") or {}).get(FORM) or {}).get("required_slots") or []) - set(YES_NO_SLOTS)
+def corrected_by_latest_message(tracker: Tracker) -> bool:
+    """Whether the latest message changed a detail that the summary shows."""
+    shown = {field.slot for field in SHOWN_FIELDS}
     events = tracker.events
     latest_user = next((i for i in range(len(events) - 1, -1, -1) if events[i].get("event") == "user"), len(events))
-    return any(e.get("event") == "slot" and e.get("name") in details_asked for e in events[latest_user + 1:])
+    return any(e.get("event") == "slot" and e.get("name") in shown for e in events[latest_user + 1:])
 
 
 def question_answered(tracker: Tracker) -> str | None:
