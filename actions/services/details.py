@@ -147,7 +147,7 @@ def from_answer(message: Dict[str, Any], requested: str, language: str | None,
     intent = _intent(message)
     typed = bool(text) and not text.startswith("/")  # button payloads carry entities, read above
     if requested in ("consent", "registration_confirmed"):
-        return yes_or_no(text if typed else "", intent, language)
+        return yes_or_no(text if typed else "", intent, language, to_summary=requested == "registration_confirmed")
     if requested == "event_id" and intent == "deny":
         return NO_EVENT
     if requested == "target_regions" and intent == "deny" and not countries_in(text):
@@ -169,9 +169,10 @@ def from_answer(message: Dict[str, Any], requested: str, language: str | None,
     return None
 
 
-def yes_or_no(text: str, intent: str, language: str | None) -> bool | None:
+def yes_or_no(text: str, intent: str, language: str | None, to_summary: bool = False) -> bool | None:
     """A yes or no: the NLU's, unless the words are plainly our phrase for the other ("no problem");
-    else the answer's first part ("ok, as long as ..."), its whole meaning, or the one its parts agree on."""
+    else the answer's first part ("ok, as long as ..."), its whole meaning, or the one its parts agree on.
+    `to_summary`: a "but" turns a yes into a no ("yes, but the e-mail is wrong": what to correct?)."""
     decided = {"affirm": True, "deny": False}.get(intent)
     if not text:
         return decided
@@ -180,7 +181,8 @@ def yes_or_no(text: str, intent: str, language: str | None) -> bool | None:
     if said is None and decided is None:
         said = meanings.understand_first("yes_no", text, language) or meanings.understand("yes_no", text) or \
             "".join(meanings.understand_several("yes_no", text, language))  # both a yes and a no: neither
-    return {"true": True, "false": False}.get(said or "", decided)
+    answer = {"true": True, "false": False}.get(said or "", decided)
+    return False if answer and to_summary and meanings.excepted(text, language) else answer
 
 
 def names_a_head_count(text: str, language: str | None) -> bool:

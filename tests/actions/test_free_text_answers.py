@@ -286,6 +286,29 @@ async def test_an_entity_for_an_answered_question_does_not_change_its_answer(req
     assert "employees" not in slots and slots[requested] is not None
 
 
+@pytest.mark.parametrize("text, intent, language", [
+    ("yes, but the e-mail is wrong", "affirm", "en"), ("passt, nur der Name ist falsch geschrieben", "inform", "de"),
+    ("tak, ale popraw nazwę firmy", "affirm", "pl"), ("presque, mais le pays c'est la Belgique", "inform", "fr"),
+])
+async def test_a_yes_with_a_but_at_the_summary_asks_what_to_correct(text, intent, language, dispatcher, domain):
+    from rasa_sdk import Tracker
+
+    from actions.registration import said_no_to_summary
+
+    latest = message(text, intent)
+    events = [{"event": "slot", "name": "requested_slot", "value": "registration_confirmed"},
+              {"event": "user", "parse_data": latest}]
+    tracker = Tracker("t", {"language": language}, latest, events, False, None, {"name": "registration_form"},
+                      "action_listen")
+    assert said_no_to_summary(tracker)
+
+
+async def test_a_yes_with_a_condition_is_still_consent(dispatcher, domain):
+    slots = await run_form(form_tracker(message("yes, but only for this project", "affirm"),
+                                        {"consent": None, "requested_slot": "consent"}), dispatcher, domain)
+    assert slots["consent"] is True
+
+
 async def test_a_correction_at_the_summary_is_no_yes(dispatcher, domain):
     latest = message("actually my e-mail is claire.martin@medisens.fr",
                      entities=[entity("email", "claire.martin@medisens.fr")])
