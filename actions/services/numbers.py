@@ -157,15 +157,18 @@ def _tokens(text: str) -> List[str]:
     return tokens + fold(text[last:]).split()
 
 
-def _split_compound(word: str, vocab: Vocabulary) -> List[float] | None:
-    """Values of a word made of number words ("zweiundvierzig" -> [2, 40]), longest parts first."""
+def _split_compound(word: str, vocab: Vocabulary, first: bool = True) -> List[float] | None:
+    """Values of a word made of number words ("zweiundvierzig" -> [2, 40]), longest parts first; it
+    starts with a number ("often" is no "of ten") and may end in a filler word ("fiftyish")."""
     if word in vocab.words:
         return [vocab.words[word]]
+    if not first and len(word) >= 3 and word in vocab.filler:
+        return []
     for end in range(len(word) - 1, 1, -1):
         head = word[:end]
-        if head in vocab.words or head in vocab.connectors:
-            rest = _split_compound(word[end:], vocab)
-            if rest is not None:
+        if head in vocab.words or (head in vocab.connectors and not first):
+            rest = _split_compound(word[end:], vocab, first=False)
+            if rest is not None and (rest or head in vocab.words):
                 return ([vocab.words[head]] if head in vocab.words else []) + rest
     return None
 

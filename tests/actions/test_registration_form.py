@@ -138,6 +138,12 @@ def test_a_slash_between_two_numbers_is_a_range():
     assert parse_head_count("20/25", ["en"]) == 23
 
 
+@pytest.mark.parametrize("text, count", [("fiftyish", 50), ("4 FTE and 2 part-timers", 6), ("often", None),
+                                         ("Trento", None), ("stoi", None)])
+def test_number_words_inside_other_words(text, count):
+    assert parse_head_count(text, ["en", "de", "fr", "it", "pl"]) == count
+
+
 async def test_a_range_beats_the_one_number_the_nlu_found_in_it(dispatcher, domain):
     latest = message("between 40 and 50", entities=[entity("employees", "40"), entity("employees", "50")])
     slots = await run_form(form_tracker(latest, {"requested_slot": "employees"}), dispatcher, domain)
