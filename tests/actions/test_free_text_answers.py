@@ -184,6 +184,7 @@ async def test_an_undecided_event_answer_is_no_particular_event(text, language, 
     ("nee, lieber nicht", "inform", False), ("zgoda", "inform", True), ("fine by me", "request_human", True),
     ("no problem", "deny", True), ("nie ma problemu", "deny", True), ("I'll pass", "affirm", False),
     ("yes - as long as it's used only for this", "faq", True), ("odmawiam", "goodbye", False),
+    ("ok if it only goes to the cluster partner", "faq", True), ("d'accord si ça reste entre nous", "faq", True),
     ("ok, as long as it stays with the cluster", "faq", True), ("tak, byle bez spamu", "nlu_fallback", True),
     ("no, keep our details to yourself", "faq", False), ("I'm afraid not, company policy", "faq", False),
 ])
