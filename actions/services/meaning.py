@@ -99,7 +99,8 @@ class AnswerMeanings:
                  joining_words: Dict[str, List[str]] | None = None,
                  excepting_words: Dict[str, List[str]] | None = None):
         self._breaks = {language: _clause_break(words) for language, words in (joining_words or {}).items()}
-        self._exceptions = {language: _word_break(words) for language, words in (excepting_words or {}).items()}
+        self._exceptions = {language: _word_break(words) for language, words in (excepting_words or {}).items()
+                            if words}
         rows: Dict[str, List[int]] = {}
         for row, (question, _, _) in enumerate(phrases):
             rows.setdefault(question, []).append(row)
