@@ -29,6 +29,7 @@ from bot.registration_fields import (
     COUNTRY,
     HEAD_COUNT,
     LABELLED,
+    SHOWN_FIELDS,
     RegistrationField,
     written_fields,
 )
@@ -65,11 +66,14 @@ def fits_question(message: Dict[str, Any], requested: str, language: str | None,
     intent = (message.get("intent") or {}).get("name") or ""
     if requested == "email":
         return bool(details.EMAIL_IN_TEXT.search(text))
-    if requested in ("country", "employees"):
+    if requested == "employees":
+        return not text.endswith("?") and details.names_a_head_count(text, language)
+    if requested == "country":
         return not text.endswith("?") and details.from_answer(message, requested, language, clusters) not in (None, text)
     if requested in YES_NO_SLOTS:  # "yes, thanks" is a yes; "ok, but who sees my data?" is a question
-        meanings = answer_meanings()
+        meanings = answer_meanings()  # "ok, as long as it stays with the cluster" is a yes
         return meanings.understand("yes_no", text, off_question=True) is not None or \
+            "?" not in text and meanings.understand_first("yes_no", text, language, off_question=True) is not None or \
             intent in POLITE_INTENTS and len(meanings.understand_several("yes_no", text, language, off_question=True)) == 1
     return requested in details.CHOICE_SLOTS and \
         details.understood_choice(text, intent, requested, clusters, off_question=True, language=language) is not None
@@ -268,9 +272,9 @@ class ActionAskRegistrationConfirmed(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: DomainDict) -> List[EventType]:
-        if said_no_to_summary(tracker):
+        if said_no_to_summary(tracker) and not corrected_by_latest_message(tracker):
             dispatcher.utter_message(response="utter_ask_correction")
-            return []
+            return []  # "almost, but the country is Belgium" was corrected already: the summary shows it
         language = tracker.get_slot("language")
         summary = "utter_contact_summary" if tracker.get_slot("registration_kind") == CONTACT_REQUEST \
             else "utter_registration_summary"
@@ -279,12 +283,23 @@ class ActionAskRegistrationConfirmed(Action):
 
 
 def said_no_to_summary(tracker: Tracker) -> bool:
-    """Whether the latest message answered the summary's "is this correct?" with a no."""
+    """Whether the latest message answered the summary's "is this correct?" with a no (a question
+    asked instead, "what is S3martMed?", is none: the summary is shown again after the answer)."""
     if question_answered(tracker) != "registration_confirmed":
         return False
-    answer = details.from_answer(tracker.latest_message, "registration_confirmed", tracker.get_slot("language"),
-                                 load_clusters())
-    return answer is False
+    message, language, clusters = tracker.latest_message, tracker.get_slot("language"), load_clusters()
+    if is_digression(message, "registration_confirmed") and \
+            not fits_question(message, "registration_confirmed", language, clusters):
+        return False
+    return details.from_answer(message, "registration_confirmed", language, clusters) is False
+
+
+def corrected_by_latest_message(tracker: Tracker) -> bool:
+    """Whether the latest message changed a detail that the summary shows."""
+    shown = {field.slot for field in SHOWN_FIELDS}
+    events = tracker.events
+    latest_user = next((i for i in range(len(events) - 1, -1, -1) if events[i].get("event") == "user"), len(events))
+    return any(e.get("event") == "slot" and e.get("name") in shown for e in events[latest_user + 1:])
 
 
 def question_answered(tracker: Tracker) -> str | None:

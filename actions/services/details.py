@@ -14,7 +14,7 @@ from typing import Any, Dict, Iterable, List
 import yaml
 
 from actions.services.meaning import answer_meanings, event_phrases
-from actions.services.numbers import parse_head_count
+from actions.services.numbers import parse_head_count, read_head_count
 from actions.services.places import codes_in, countries_in, country_of, vocabulary_index
 from actions.services.text import fold
 from bot.config import PROJECT_ROOT
@@ -30,6 +30,9 @@ NO_EVENT = "none"
 NO_PREFERENCE = "none"  # the target-regions answer that names no region
 ALL_OF_THEM = "all"  # the interests answer that names every interest
 CHOICE_SLOTS = ("sector", "interests", "target_regions", "event_id")
+ORDINALS_FILE = PROJECT_ROOT / "catalogue" / "ordinals.yml"
+MAX_ORDINAL_ANSWER_WORDS = 5
+DAY_MONTH = re.compile(r"(?<![\d.])(\d{1,2})\s?[./]\s?(\d{1,2})(?!\d)|(\d{4})-(\d{2})-(\d{2})")
 
 
 def _intent(message: Dict[str, Any]) -> str:
@@ -61,6 +64,9 @@ def from_entities(message: Dict[str, Any], requested: str | None, language: str 
             found.setdefault(name, value)
         elif name == "employees":
             count = parse_head_count(value, _languages(language))
+            if requested == "employees":  # "between 40 and 50": the NLU finds one number, the answer means 45
+                whole = read_head_count(text, _languages(language))
+                count = whole.value if whole and whole.certain else count
             if count is not None or requested == "employees":  # "médecins" is no head count
                 found.setdefault("employees", count if count is not None else value)
         elif name == "location":
@@ -141,12 +147,7 @@ def from_answer(message: Dict[str, Any], requested: str, language: str | None,
     intent = _intent(message)
     typed = bool(text) and not text.startswith("/")  # button payloads carry entities, read above
     if requested in ("consent", "registration_confirmed"):
-        decided = {"affirm": True, "deny": False}.get(intent)
-        if decided is None and typed:
-            meanings = answer_meanings()
-            said = meanings.understand("yes_no", text) or "".join(meanings.understand_several("yes_no", text, language))
-            decided = {"true": True, "false": False}.get(said)  # both a yes and a no: neither
-        return decided
+        return yes_or_no(text if typed else "", intent, language, to_summary=requested == "registration_confirmed")
     if requested == "event_id" and intent == "deny":
         return NO_EVENT
     if requested == "target_regions" and intent == "deny" and not countries_in(text):
@@ -168,6 +169,28 @@ def from_answer(message: Dict[str, Any], requested: str, language: str | None,
     return None
 
 
+def yes_or_no(text: str, intent: str, language: str | None, to_summary: bool = False) -> bool | None:
+    """A yes or no: the NLU's, unless the words are plainly our phrase for the other ("no problem");
+    else the answer's first part ("ok, as long as ..."), its whole meaning, or the one its parts agree on.
+    `to_summary`: a "but" turns a yes into a no ("yes, but the e-mail is wrong": what to correct?)."""
+    decided = {"affirm": True, "deny": False}.get(intent)
+    if not text:
+        return decided
+    meanings = answer_meanings()
+    said = meanings.rank("yes_no", text).unmistakable
+    if said is None and decided is None:
+        said = meanings.understand_first("yes_no", text, language) or meanings.understand("yes_no", text) or \
+            "".join(meanings.understand_several("yes_no", text, language))  # both a yes and a no: neither
+    answer = {"true": True, "false": False}.get(said or "", decided)
+    return False if answer and to_summary and meanings.excepted(text, language) else answer
+
+
+def names_a_head_count(text: str, language: str | None) -> bool:
+    """Whether the text holds a head count ("je veux parler à un humain" holds none: "un" is an article)."""
+    reading = read_head_count(text, _languages(language))
+    return reading is not None and not reading.article
+
+
 def understood_choice(text: str, intent: str, requested: str, clusters: ClusterTable,
                       off_question: bool = False, language: str | None = None) -> Any | None:
     """The value of a multiple-choice question that the text clearly gives: its words, else its meaning.
@@ -177,12 +200,18 @@ def understood_choice(text: str, intent: str, requested: str, clusters: ClusterT
     """
     meanings = answer_meanings()
     if requested == "sector":
+        ranking = meanings.rank("sector", text, off_question)
         sectors = [code for code in codes_in(text, vocabulary_index()) if code in SECTORS]
-        return sectors[0] if sectors else meanings.understand("sector", text, off_question)
+        if ranking.unmistakable or not sectors:  # "AI for radiology" is no diagnostics, though "radiology" is
+            return ranking.understood or _one_of_parts("sector", text, language, off_question)
+        return sectors[0]
     if requested == "interests":
+        but = _all_but(text, language, off_question)
+        if but:
+            return but
         interests = [code for code in codes_in(text, vocabulary_index()) if code in INTERESTS]
-        interests += [code for code in meanings.understand_several("interests", text, language, off_question)
-                      if code not in interests]
+        interests += [code for code in meanings.understand_several("interests", text, language, off_question,
+                                                                   named=bool(interests)) if code not in interests]
         if ALL_OF_THEM in interests:  # "all four", said as a whole, not a part of a longer answer
             if meanings.understand("interests", text, off_question) == ALL_OF_THEM:
                 return list(INTERESTS)
@@ -200,7 +229,12 @@ def understood_choice(text: str, intent: str, requested: str, clusters: ClusterT
             return []
         return [cluster.code for cluster in clusters] if intent == "affirm" else None  # "yes, all five"
     if requested == "event_id":
-        return event_named(text) or meanings.understand("event_id", text, off_question)
+        ranking = meanings.rank("event_id", text, off_question)
+        if ranking.unmistakable == NO_EVENT:  # "zdecyduję później", though "późn" is in a title
+            return NO_EVENT
+        if ranking.plainly_off_question:  # "voglio parlare con una persona" names no event "di persona"
+            return None
+        return event_named(text) or event_on_date(text) or event_by_place(text) or ranking.understood
     return None
 
 
@@ -211,6 +245,55 @@ def event_named(text: str) -> str | None:
     words = _naming_words(text)
     named = {event.id for event in events if words & _distinctive_words(event, events)}
     return named.pop() if len(named) == 1 else None
+
+
+def _all_but(text: str, language: str | None, off_question: bool) -> List[str] | None:
+    """The interests of "everything except financing": all of them but those named after the exception."""
+    meanings = answer_meanings()
+    excepted = meanings.excepted(text, language)
+    if not excepted or meanings.understand("interests", excepted[0], off_question) != ALL_OF_THEM:
+        return None
+    left_out = {code for code in codes_in(excepted[1], vocabulary_index()) if code in INTERESTS}
+    left_out |= set(meanings.understand_several("interests", excepted[1], language, off_question)) - {ALL_OF_THEM}
+    return [code for code in INTERESTS if code not in left_out] if left_out else None
+
+
+def _one_of_parts(question: str, text: str, language: str | None, off_question: bool) -> str | None:
+    """The one value that a part of a longer answer says beyond doubt ("surgical instruments, mostly for the eye")."""
+    meanings = answer_meanings()
+    parts = meanings.parts(text, language)
+    found = {meanings.rank(question, part, off_question).unmistakable for part in parts} - {None} if len(parts) > 1 else set()
+    return found.pop() if len(found) == 1 else None
+
+
+def event_on_date(text: str) -> str | None:
+    """The one upcoming event on a date written in digits, day first ("am 10.2.", "21/4", "2027-02-10")."""
+    days = {(int(m[1]), int(m[2])) if m[1] else (int(m[5]), int(m[4])) for m in DAY_MONTH.finditer(text)}
+    named = {event.id for event in upcoming_events() if (event.date.day, event.date.month) in days}
+    return named.pop() if len(named) == 1 else None
+
+
+def event_by_place(text: str) -> str | None:
+    """The event a short answer names by its place in the list of upcoming events ("the second one")."""
+    words = fold(text).split()
+    if "?" in text or not words or len(words) > MAX_ORDINAL_ANSWER_WORDS:
+        return None
+    padded = f" {' '.join(words)} "
+    places = {place for place, phrases in ordinal_phrases().items() if any(f" {p} " in padded for p in phrases)}
+    events = upcoming_events()
+    if len(places) != 1 or not events:
+        return None
+    place = places.pop()
+    index = len(events) - 1 if place == "last" else int(place) - 1
+    return events[index].id if index < len(events) else None
+
+
+@lru_cache(maxsize=1)
+def ordinal_phrases(path: Path = ORDINALS_FILE) -> Dict[str, List[str]]:
+    """Place ("1", "2", ..., "last") -> its words in all five languages, folded."""
+    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    return {str(place): [fold(str(phrase)) for language in LANGUAGES for phrase in phrases.get(language) or []]
+            for place, phrases in data.items()}
 
 
 def _naming_words(text: str) -> set[str]:

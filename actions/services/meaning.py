@@ -30,7 +30,16 @@ MEANINGS_FILE = PROJECT_ROOT / "catalogue" / "answer_meanings.yml"
 CACHE_DIR = PROJECT_ROOT / "var" / "cache"
 MIN_SIMILARITY = 0.82
 MIN_MARGIN = 0.005
+# An answer this near to one phrase, and this far from every other value, is that phrase in other
+# words: it outweighs the NLU ("no problem" is a yes, though it starts with "no").
+UNMISTAKABLE_SIMILARITY = 0.95
+UNMISTAKABLE_MARGIN = 0.05
+# A part of a longer answer adds a value only when it is this much nearer to it than to any other:
+# short parts resemble everything a little ("and some equipment", "for a joint project").
+PART_MIN_MARGIN = 0.02
 JOINING_WORDS = "joining_words"  # the YAML key of the words that join two answers, per language
+EXCEPTING_WORDS = "excepting_words"  # ... and of the words that take something out ("all but financing")
+WORD_LISTS = (JOINING_WORDS, EXCEPTING_WORDS)
 
 Phrase = Tuple[str, str, str]  # question, value, text
 # What SMEs say besides answering (questions about S3martMed, help, stop, ...): the first training
@@ -51,12 +60,32 @@ class Ranking:
     @property
     def understood(self) -> str | None:
         """The nearest value, if it is near enough and clearly ahead of the next."""
+        return self.ahead_by(MIN_MARGIN)
+
+    def ahead_by(self, margin: float) -> str | None:
         if not self.scores:
             return None
         (best, score), runner_up = self.scores[0], (self.scores[1][1] if len(self.scores) > 1 else -1.0)
         if best == OFF_QUESTION:
             return None
-        return best if score >= MIN_SIMILARITY and score - runner_up >= MIN_MARGIN else None
+        return best if score >= MIN_SIMILARITY and score - runner_up >= margin else None
+
+    @property
+    def unmistakable(self) -> str | None:
+        """The nearest value, if the answer is all but one of its phrases."""
+        best = self.understood
+        if best is None or len(self.scores) < 2:
+            return best
+        score, runner_up = self.scores[0][1], self.scores[1][1]
+        return best if score >= UNMISTAKABLE_SIMILARITY and score - runner_up >= UNMISTAKABLE_MARGIN else None
+
+    @property
+    def plainly_off_question(self) -> bool:
+        """Whether the answer is all but one of the things SMEs say besides answering ("I want a person")."""
+        if len(self.scores) < 2 or self.scores[0][0] != OFF_QUESTION:
+            return False
+        return self.scores[0][1] >= UNMISTAKABLE_SIMILARITY and \
+            self.scores[0][1] - self.scores[1][1] >= UNMISTAKABLE_MARGIN
 
     def nearest(self, count: int = 2) -> List[str]:
         """The nearest values of the question itself."""
@@ -67,8 +96,11 @@ class AnswerMeanings:
     """The phrases of every question, embedded once."""
 
     def __init__(self, phrases: Sequence[Phrase], vectors: np.ndarray,
-                 joining_words: Dict[str, List[str]] | None = None):
+                 joining_words: Dict[str, List[str]] | None = None,
+                 excepting_words: Dict[str, List[str]] | None = None):
         self._breaks = {language: _clause_break(words) for language, words in (joining_words or {}).items()}
+        self._exceptions = {language: _word_break(words) for language, words in (excepting_words or {}).items()
+                            if words}
         rows: Dict[str, List[int]] = {}
         for row, (question, _, _) in enumerate(phrases):
             rows.setdefault(question, []).append(row)
@@ -90,29 +122,52 @@ class AnswerMeanings:
     def understand(self, question: str, text: str, off_question: bool = False) -> str | None:
         return self.rank(question, text, off_question).understood
 
-    def understand_several(self, question: str, text: str, language: str | None = None,
-                           off_question: bool = False) -> List[str]:
-        """Every value that the answer or one of its parts clearly means ("partners, and the webinars");
-        the parts are split at punctuation and at the joining words of the conversation's language."""
+    def understand_first(self, question: str, text: str, language: str | None = None,
+                         off_question: bool = False) -> str | None:
+        """The value the answer's first part clearly means, when there are several parts: a yes or no
+        comes first and its conditions or reasons after it ("ok, as long as it stays with the cluster")."""
+        parts = self.parts(text, language)
+        return self.understand(question, parts[0], off_question) if len(parts) > 1 else None
+
+    def excepted(self, text: str, language: str | None) -> Tuple[str, str] | None:
+        """What comes before and after the first word that takes something out ("everything except
+        financing" -> "everything", "financing"), in the conversation's language."""
+        pattern = self._exceptions.get(language or "")
+        parts = pattern.split(text, maxsplit=1) if pattern else [text]
+        return (parts[0], parts[1]) if len(parts) == 2 else None
+
+    def parts(self, text: str, language: str | None) -> List[str]:
+        """The text split at punctuation and at the joining words of the conversation's language."""
         breaks = self._breaks.get(language or "") or _clause_break([])
-        parts = [part for part in breaks.split(text) if part and part.strip()]
+        return [part for part in breaks.split(text) if part and any(c.isalpha() for c in part)]
+
+    def understand_several(self, question: str, text: str, language: str | None = None,
+                           off_question: bool = False, named: bool = False) -> List[str]:
+        """Every value that the answer or one of its parts clearly means ("partners, and the webinars").
+        `named`: its words named a value already, so a faint meaning of the whole adds none."""
+        parts = self.parts(text, language)
         found: List[str] = []
         for part in ([text] + parts if len(parts) > 1 else [text]):
-            value = self.understand(question, part, off_question)
+            ranking = self.rank(question, part, off_question)
+            value = ranking.understood if part is text and not named else ranking.ahead_by(PART_MIN_MARGIN)
             if value and value not in found:
                 found.append(value)
         return found
 
 
+def _word_break(words: Iterable[str]) -> re.Pattern:
+    return re.compile(r"\s*(?:" + "|".join(r"\b" + re.escape(word) + r"\b" for word in words) + r")\s*", re.IGNORECASE)
+
+
 def _clause_break(words: Iterable[str]) -> re.Pattern:
-    alternatives = [r"[,;+&/.!?]"] + [r"\b" + re.escape(word) + r"\b" for word in words]
+    alternatives = [r"[,;+/.!?]", r"(?<![A-Z])&|&(?![A-Z])", r"\s[-–—]\s"] + [r"\b" + re.escape(word) + r"\b" for word in words]
     return re.compile(r"\s*(?:" + "|".join(alternatives) + r")\s*", re.IGNORECASE)
 
 
 def load_phrases(events: Iterable[Event], path: Path = MEANINGS_FILE) -> Tuple[Phrase, ...]:
     """Every phrase of all five languages, the events' own included."""
     phrases = [(question, str(value), str(text))
-               for question, values in _read(path, path.stat().st_mtime_ns).items() if question != JOINING_WORDS
+               for question, values in _read(path, path.stat().st_mtime_ns).items() if question not in WORD_LISTS
                for value, texts in values.items()
                for language in LANGUAGES for text in texts.get(language) or []]
     phrases += [("event_id", event.id, text) for event in events for text in event_phrases(event)]
@@ -145,10 +200,16 @@ def _read(path: Path, modified_ns: int) -> Dict:
 
 
 def event_phrases(event: Event) -> Iterable[str]:
-    """An event as SMEs name it: its title, its date in any of the five languages, or a keyword."""
+    """An event as SMEs name it: its title, its date in any of the five languages, a keyword, or
+    its organiser ("the one by Medsilesia")."""
     from babel.dates import format_date
 
+    from bot.leads.clusters import load_clusters
+
     yield from event.keywords
+    clusters = load_clusters()
+    if event.cluster in clusters:
+        yield clusters[event.cluster].name.replace("-", " ")  # "GAPR-Medsilesia": "Medsilesia" too
     for language in LANGUAGES:
         yield event.title_in(language)
         yield format_date(event.date, format="long", locale=language)
@@ -162,8 +223,9 @@ def answer_meanings() -> AnswerMeanings:
 
 @lru_cache(maxsize=2)
 def _embedded(phrases: Tuple[Phrase, ...], modified_ns: int) -> AnswerMeanings:
-    joining = _read(MEANINGS_FILE, modified_ns).get(JOINING_WORDS) or {}
-    return AnswerMeanings(phrases, _cached_vectors([text for _, _, text in phrases]), joining)
+    lists = _read(MEANINGS_FILE, modified_ns)
+    return AnswerMeanings(phrases, _cached_vectors([text for _, _, text in phrases]),
+                          lists.get(JOINING_WORDS) or {}, lists.get(EXCEPTING_WORDS) or {})
 
 
 def _cached_vectors(texts: List[str]) -> np.ndarray:

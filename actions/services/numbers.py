@@ -1,10 +1,12 @@
 """Read a head count from what users type: "40", "1.200", "about forty", "rund 40",
 "około czterdziestu", "une quarantaine", "una quarantina", "zweiundvierzig", and also
-"between 40 and 50" (45), "two founders and three employees" (5), "just me" (1).
+"between 40 and 50" (45), "two founders and three employees" (5), "two dozen" (24), "just me" (1),
+"me and two colleagues" (3).
 
 Every language goes through the same steps; its words are data (`catalogue/numbers/<lang>.yml`):
-number words, the connectors of compounds, the words of a range, words for people, phrases that
-make a count a part of another ("of them"), and phrases for a one-person company.
+number words, the connectors of compounds, words that multiply like "hundred" ("dozen"), the words
+of a range, words for people, phrases that make a count a part of another ("of them"), phrases for
+a one-person company, and the phrases that add the writer to a count ("me and ...", "... and me").
 """
 
 from __future__ import annotations
@@ -24,7 +26,7 @@ from bot.config import PROJECT_ROOT
 NUMBERS_DIR = PROJECT_ROOT / "catalogue" / "numbers"
 _DIGITS = r"\d{1,3}(?:[ .,'’]\d{3})+(?![\d])|\d+(?:[.,]\d+)?"
 _PIECES = re.compile(rf"(?<![^\W\d_])(?P<number>{_DIGITS})(?P<thousand>\s?k(?![^\W\d_]))?"  # not "S3martMed"
-                     r"|(?P<dash>(?<=\d)\s*[-–—]\s*(?=\d)|\s[-–—]\s)", re.IGNORECASE)
+                     r"|(?P<dash>(?<=\d)\s*[-–—]\s*(?=\d)|(?<=\d)/(?=\d)|\s[-–—]\s)", re.IGNORECASE)
 _DECIMAL = re.compile(r"\d+(?:\.\d+)?")
 _MULTIPLIERS = {100, 1000, 1_000_000}
 _AFTER = 3  # words after a number that may name whom it counts ("two full-time developers")
@@ -40,6 +42,7 @@ class Vocabulary:
 
     words: Dict[str, float]
     approximate: FrozenSet[str] = frozenset()
+    times: FrozenSet[str] = frozenset()
     connectors: FrozenSet[str] = frozenset()
     range_openers: FrozenSet[str] = frozenset()
     range_and: FrozenSet[str] = frozenset()
@@ -48,6 +51,8 @@ class Vocabulary:
     filler: FrozenSet[str] = frozenset()
     part_of: Tuple[Phrase, ...] = ()
     alone: Tuple[Phrase, ...] = ()
+    me_first: Tuple[Phrase, ...] = ()
+    me_last: Tuple[Phrase, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -59,6 +64,11 @@ class Piece:
     values: Tuple[float, ...]
     digits: bool = False
     vague: bool = False
+    times: bool = False  # multiplies the number before it, as "hundred" does: "two dozen"
+
+    @property
+    def multiplies(self) -> bool:
+        return self.times or all(value in _MULTIPLIERS for value in self.values)
 
 
 @dataclass(frozen=True)
@@ -74,10 +84,18 @@ class Run:
 
 @dataclass(frozen=True)
 class Reading:
-    """A language's reading of the answer; `structured` if that language's words made a range or a sum."""
+    """A language's reading of the answer; `structured` if that language's words made a range or a sum
+    (or added the writer); `single` if the answer holds one number only."""
 
     value: float
     structured: bool
+    single: bool = True
+    article: bool = False  # only a word for "one" that is an article too: "un humain", "einem Menschen"
+
+    @property
+    def certain(self) -> bool:
+        """Whether the reading is the answer's whole meaning, which one number the NLU found cannot carry."""
+        return self.structured or self.single
 
 
 def _folded(entry: object) -> str:
@@ -102,12 +120,15 @@ def vocabulary(language: str, directory: Path = NUMBERS_DIR) -> Vocabulary:
     data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
     words = {_folded(word): float(value) for word, value in (data.get("words") or {}).items()}
     ranges = data.get("ranges") or {}
+    me = data.get("with_me") or {}
     return Vocabulary(
-        words=words, approximate=_word_set(data.get("approximate")), connectors=_word_set(data.get("connectors")),
+        words=words, approximate=_word_set(data.get("approximate")), times=_word_set(data.get("times")),
+        connectors=_word_set(data.get("connectors")),
         range_openers=_word_set(ranges.get("between")), range_and=_word_set(ranges.get("and")),
         range_to=_word_set(ranges.get("to")), people=_word_set(data.get("people")),
         filler=_word_set(data.get("filler")),
-        part_of=_phrases(data.get("part_of")), alone=_phrases(data.get("alone")))
+        part_of=_phrases(data.get("part_of")), alone=_phrases(data.get("alone")),
+        me_first=_phrases(me.get("before")), me_last=_phrases(me.get("after")))
 
 
 def number_words(language: str, directory: Path = NUMBERS_DIR) -> Dict[str, float]:
@@ -136,15 +157,18 @@ def _tokens(text: str) -> List[str]:
     return tokens + fold(text[last:]).split()
 
 
-def _split_compound(word: str, vocab: Vocabulary) -> List[float] | None:
-    """Values of a word made of number words ("zweiundvierzig" -> [2, 40]), longest parts first."""
+def _split_compound(word: str, vocab: Vocabulary, first: bool = True) -> List[float] | None:
+    """Values of a word made of number words ("zweiundvierzig" -> [2, 40]), longest parts first; it
+    starts with a number ("often" is no "of ten") and may end in a filler word ("fiftyish")."""
     if word in vocab.words:
         return [vocab.words[word]]
+    if not first and len(word) >= 3 and word in vocab.filler:
+        return []
     for end in range(len(word) - 1, 1, -1):
         head = word[:end]
-        if head in vocab.words or head in vocab.connectors:
-            rest = _split_compound(word[end:], vocab)
-            if rest is not None:
+        if head in vocab.words or (head in vocab.connectors and not first):
+            rest = _split_compound(word[end:], vocab, first=False)
+            if rest is not None and (rest or head in vocab.words):
                 return ([vocab.words[head]] if head in vocab.words else []) + rest
     return None
 
@@ -157,7 +181,8 @@ def _piece_at(tokens: Sequence[str], position: int, vocab: Vocabulary) -> Piece 
     for size in (3, 2, 1):
         phrase = " ".join(tokens[position:position + size])
         if phrase in vocab.words:
-            return Piece(position, position + size, (vocab.words[phrase],), vague=phrase in vocab.approximate)
+            return Piece(position, position + size, (vocab.words[phrase],), vague=phrase in vocab.approximate,
+                         times=phrase in vocab.times)
     parts = _split_compound(token, vocab)
     return Piece(position, position + 1, tuple(parts)) if parts else None
 
@@ -165,31 +190,34 @@ def _piece_at(tokens: Sequence[str], position: int, vocab: Vocabulary) -> Piece 
 def _continues(pieces: List[Piece], piece: Piece, tokens: Sequence[str], vocab: Vocabulary) -> bool:
     """Whether `piece` is more of the number `pieces` spell. Number words follow each other in falling
     order or multiply, a connector may come between ("a hundred and twenty", "vingt et un", "a couple of
-    hundred"; "forty and fifty" are two numbers); a numeral only takes a multiplier ("2 tys.")."""
+    hundred"; "forty and fifty" are two numbers); a numeral only takes a multiplier ("2 tys.", "2 dozen")."""
     gap = tokens[pieces[-1].end:piece.start]
     if pieces[0].digits:
-        return not gap and not piece.digits and all(value in _MULTIPLIERS for value in piece.values)
+        return not gap and not piece.digits and piece.multiplies
     if piece.digits:
         return False
     if not gap:
         return True
-    smaller = piece.values[0] < pieces[-1].values[-1] or piece.values[0] in _MULTIPLIERS
+    smaller = piece.values[0] < pieces[-1].values[-1] or piece.values[0] in _MULTIPLIERS or piece.times
     return len(gap) == 1 and gap[0] in vocab.connectors and smaller
 
 
-def _group_value(values: List[float]) -> float | None:
+Value = Tuple[float, bool]  # a number word's value, and whether it multiplies what comes before
+
+
+def _group_value(values: List[Value]) -> float | None:
     """An article before a number noun is not a number: "une quarantaine", "ein Dutzend"."""
-    if len(values) > 1 and values[0] == 1 and values[1] >= 10 and values[1] not in _MULTIPLIERS:
+    if len(values) > 1 and values[0][0] == 1 and values[1][0] >= 10 and not values[1][1]:
         values = values[1:]
     return _combine(values)
 
 
-def _combine(values: Iterable[float]) -> float | None:
-    """Add and multiply number-word values: [2, 100, 40, 2] -> 242."""
+def _combine(values: Iterable[Value]) -> float | None:
+    """Add and multiply number-word values: [2, 100, 40, 2] -> 242, [2, dozen] -> 24."""
     total, current, seen = 0.0, 0.0, False
-    for value in values:
+    for value, multiplies in values:
         seen = True
-        if value in _MULTIPLIERS:
+        if multiplies:
             current = (current or 1.0) * value
             if value >= 1000:
                 total, current = total + current, 0.0
@@ -203,7 +231,7 @@ def _as_run(pieces: List[Piece]) -> Run:
     start = pieces[0].start
     if len(pieces) > 1 and pieces[0].values == (1.0,) and pieces[1].vague:
         pieces = pieces[1:]
-    value = _group_value([value for piece in pieces for value in piece.values])
+    value = _group_value([(value, value in _MULTIPLIERS or piece.times) for piece in pieces for value in piece.values])
     return Run(start, pieces[-1].end, value or 0.0, pieces[0].digits, all(p.vague for p in pieces))
 
 
@@ -300,22 +328,52 @@ def _pick(runs: List[Run]) -> float:
     return numerals[0].value if numerals else max(run.value for run in exact)
 
 
+def _starts(words: Sequence[str], phrases: Iterable[Phrase]) -> bool:
+    return any(tuple(words[:len(p)]) == p for p in phrases)
+
+
+def _ends(words: Sequence[str], phrases: Iterable[Phrase]) -> bool:
+    return any(len(words) >= len(p) and tuple(words[len(words) - len(p):]) == p for p in phrases)
+
+
+def _with_me(runs: List[Run], tokens: Sequence[str], vocab: Vocabulary) -> List[Run]:
+    """The writer counted in: "me and two others", "ich plus 3" (just before a number), "two
+    developers and me" (ending the answer; "we are 12 and I am the CEO" counts 12)."""
+    def plus_me(index: int, run: Run) -> Run:
+        before, after = tokens[:run.start], tokens[run.end:]
+        if _ends(before, vocab.me_first) or                 len(after) <= _AFTER and _ends(after, vocab.me_last) and index == len(runs) - 1:
+            return Run(run.start, run.end, run.value + 1, run.digits, run.vague)
+        return run
+    return [plus_me(index, run) for index, run in enumerate(runs)]
+
+
 def _read(tokens: Sequence[str], vocab: Vocabulary) -> Reading | None:
     """The head count in the tokens, read with one language's words."""
     found = _runs(tokens, vocab)
     if not found:
+        if _starts(tokens, vocab.me_first) or _ends(tokens, vocab.me_last):  # "my partner and I"
+            return Reading(2.0, True)
         return Reading(1.0, False) if _contains(tokens, vocab.alone) else None
-    runs = _without_parts(_with_ranges(found, tokens, vocab), tokens, vocab)
+    if len(found) == 1 and found[0].value == 1 and not found[0].digits and found[0].end - found[0].start == 1:
+        return Reading(1.0, False, article=True)
+    counted = _without_parts(_with_ranges(found, tokens, vocab), tokens, vocab)
+    runs = _with_me(counted, tokens, vocab)
+    structured = runs != counted or len(counted) < len(found)
     if _people_groups(runs, tokens, vocab):
         return Reading(sum(run.value for run in runs), True)
-    return Reading(_pick(runs), structured=len(runs) < len(found))
+    return Reading(_pick(runs), structured=structured, single=len(runs) == 1)
 
 
-def parse_head_count(text: str, languages: Iterable[str]) -> float | None:
+def read_head_count(text: str, languages: Iterable[str]) -> Reading | None:
     """The head count in `text`, read in the first of `languages` that finds one; a language that
     sees a range or a sum in it comes first ("40 to 50" in a German conversation)."""
     tokens = _tokens(text)
     readings = [reading for reading in (_read(tokens, vocabulary(language)) for language in languages) if reading]
     if not readings:
         return None
-    return next((reading for reading in readings if reading.structured), readings[0]).value
+    return next((reading for reading in readings if reading.structured), readings[0])
+
+
+def parse_head_count(text: str, languages: Iterable[str]) -> float | None:
+    reading = read_head_count(text, languages)
+    return reading.value if reading else None

@@ -11,7 +11,13 @@ import yaml
 
 from actions.choices import ActionAskEventId, ActionAskSector, button_value
 from actions.services.details import INTERESTS, SECTORS, event_named
-from actions.services.meaning import JOINING_WORDS, MEANINGS_FILE, OFF_QUESTION, answer_meanings
+from actions.services.meaning import (
+    EXCEPTING_WORDS,
+    JOINING_WORDS,
+    MEANINGS_FILE,
+    OFF_QUESTION,
+    answer_meanings,
+)
 from bot.config import PROJECT_ROOT
 from bot.definitions import LANGUAGES
 from bot.event_catalogue import upcoming_events
@@ -21,7 +27,7 @@ from tests.actions.test_registration_form import entity, form_tracker, message, 
 
 def test_every_value_is_described_in_all_five_languages():
     meanings = yaml.safe_load(MEANINGS_FILE.read_text(encoding="utf-8"))
-    assert set(meanings.pop(JOINING_WORDS)) == set(LANGUAGES)
+    assert set(meanings.pop(JOINING_WORDS)) == set(meanings.pop(EXCEPTING_WORDS)) == set(LANGUAGES)
     assert set(meanings["sector"]) == set(SECTORS)
     assert set(meanings["interests"]) == set(INTERESTS) | {"all"}
     assert set(meanings["target_regions"]) == set(load_clusters().codes) | {"none"}
@@ -29,6 +35,9 @@ def test_every_value_is_described_in_all_five_languages():
     missing = [(question, value, language) for question, values in meanings.items()
                for value, phrases in values.items() for language in LANGUAGES if not phrases.get(language)]
     assert missing == []
+    not_text = [phrase for values in meanings.values() for phrases in values.values()
+                for language in LANGUAGES for phrase in phrases[language] if not isinstance(phrase, str)]
+    assert not_text == []  # YAML reads a bare yes or no as true or false
 
 
 @pytest.mark.parametrize("text, language, sector", [
@@ -37,6 +46,10 @@ def test_every_value_is_described_in_all_five_languages():
     ("nous éditons un logiciel de suivi à distance des patients insuffisants cardiaques", "fr", "digital_health"),
     ("produciamo anticorpi monoclonali per l'oncologia", "it", "biotech_pharma"),
     ("prowadzimy firmę transportową", "pl", "other"),
+    ("produciamo protesi d'anca", "it", "medical_devices"), ("sviluppiamo test genetici", "it", "diagnostics"),
+    ("siamo una CRO", "it", "biotech_pharma"), ("un'app per chi soffre di diabete", "it", "digital_health"),
+    ("algoritmi di intelligenza artificiale per la radiologia", "it", "digital_health"),  # not "radiologia": diagnostics
+    ("chirurgische Instrumente, vor allem für die Augenheilkunde", "de", "medical_devices"),
 ])
 async def test_a_sector_described_in_own_words_is_understood(text, language, sector, dispatcher, domain):
     slots = await run_form(form_tracker(message(text), {"requested_slot": "sector", "language": language}),
@@ -46,7 +59,7 @@ async def test_a_sector_described_in_own_words_is_understood(text, language, sec
 
 @pytest.mark.parametrize("text, language", [
     ("doesn't matter to us", "en"), ("ist uns eigentlich egal", "de"), ("aucune préférence particulière", "fr"),
-    ("per noi è indifferente", "it"), ("nie mamy preferencji", "pl"),
+    ("per noi è indifferente", "it"), ("nie mamy preferencji", "pl"), ("obojętnie", "pl"),
 ])
 async def test_no_preference_in_other_words_answers_the_regions_question(text, language, dispatcher, domain):
     slots = await run_form(form_tracker(message(text), {"requested_slot": "target_regions", "language": language,
@@ -64,6 +77,22 @@ async def test_several_interests_in_one_sentence(dispatcher, domain):
     slots = await run_form(form_tracker(message("gli webinar, e magari qualche investitore", "ask_events"),
                                         {"requested_slot": "interests", "language": "it"}), dispatcher, domain)
     assert sorted(slots["interests"]) == ["events", "financing"]
+
+
+@pytest.mark.parametrize("text, language, interests", [
+    ("everything but money", "en", ["events", "partnering", "technology_centre"]),
+    ("alles außer Geld", "de", ["events", "partnering", "technology_centre"]),
+    ("tout sauf les webinaires", "fr", ["financing", "partnering", "technology_centre"]),
+    ("wszystko oprócz pieniędzy", "pl", ["events", "partnering", "technology_centre"]),
+    ("szukamy dystrybutorów i chętnie weźmiemy udział w webinarach", "pl", ["events", "partnering"]),
+    ("Fördergelder und Partner im Ausland", "de", ["financing", "partnering"]),
+    ("webinaires et subventions", "fr", ["events", "financing"]),
+    ("subsidies for our R&D would be nice", "en", ["financing"]),  # "R&D" is one word, and no partner
+])
+async def test_several_interests_or_all_but_some(text, language, interests, dispatcher, domain):
+    slots = await run_form(form_tracker(message(text), {"requested_slot": "interests", "language": language}),
+                           dispatcher, domain)
+    assert sorted(slots["interests"]) == interests
 
 
 async def test_interests_that_mention_webinars_answer_the_question_even_when_taken_for_an_faq(dispatcher, domain):
@@ -121,9 +150,28 @@ def test_an_event_named_by_place_topic_month_or_kind(text, event_id):
     assert event_named(text) == event_id
 
 
+@pytest.mark.parametrize("text, language, place", [
+    ("the second one", "en", 1), ("das erste", "de", 0), ("le dernier", "fr", -1), ("l'ultimo", "it", -1),
+    ("trzecie", "pl", 2), ("am 10.2.", "de", 0), ("quello del 21/4", "it", 2), ("to od Medsilesii", "pl", 2),
+])
+async def test_an_event_named_by_its_place_in_the_list_its_date_or_organiser(text, language, place, dispatcher,
+                                                                               domain):
+    slots = await run_form(form_tracker(message(text), {"requested_slot": "event_id", "language": language,
+                                                        "interests": ["events"]}), dispatcher, domain)
+    assert slots["event_id"] == upcoming_events()[place].id
+
+
+@pytest.mark.parametrize("text", ["secondo me nessuno", "first I need to ask my boss", "which is the second one?"])
+def test_a_place_word_that_is_no_choice_names_no_event(text):
+    from actions.services.details import event_by_place
+
+    assert event_by_place(text) is None
+
+
 @pytest.mark.parametrize("text, language", [
     ("no idea yet, whichever", "en"), ("weiß ich noch nicht", "de"), ("n'importe lequel", "fr"),
-    ("non ho ancora deciso", "it"), ("obojętnie które", "pl"),
+    ("non ho ancora deciso", "it"), ("obojętnie które", "pl"), ("zdecyduję później", "pl"),
+    ("on verra", "fr"), ("zastanowię się", "pl"),
 ])
 async def test_an_undecided_event_answer_is_no_particular_event(text, language, dispatcher, domain):
     slots = await run_form(form_tracker(message(text), {"requested_slot": "event_id", "language": language,
@@ -133,7 +181,12 @@ async def test_an_undecided_event_answer_is_no_particular_event(text, language, 
 
 @pytest.mark.parametrize("text, intent, agreed", [
     ("passt so, danke", "thank", True), ("tak, dzięki", "thank", True), ("c'est bon pour moi", "inform", True),
-    ("nee, lieber nicht", "inform", False),
+    ("nee, lieber nicht", "inform", False), ("zgoda", "inform", True), ("fine by me", "request_human", True),
+    ("no problem", "deny", True), ("nie ma problemu", "deny", True), ("I'll pass", "affirm", False),
+    ("yes - as long as it's used only for this", "faq", True), ("odmawiam", "goodbye", False),
+    ("ok if it only goes to the cluster partner", "faq", True), ("d'accord si ça reste entre nous", "faq", True),
+    ("ok, as long as it stays with the cluster", "faq", True), ("tak, byle bez spamu", "nlu_fallback", True),
+    ("no, keep our details to yourself", "faq", False), ("I'm afraid not, company policy", "faq", False),
 ])
 async def test_yes_and_no_in_their_many_forms_answer_the_consent_question(text, intent, agreed, dispatcher, domain):
     slots = await run_form(form_tracker(message(text, intent), {"consent": None, "requested_slot": "consent"}),
@@ -141,8 +194,13 @@ async def test_yes_and_no_in_their_many_forms_answer_the_consent_question(text, 
     assert slots["consent"] is agreed
 
 
-async def test_a_question_about_the_data_at_the_consent_question_gives_no_consent(dispatcher, domain):
-    latest = message("what exactly do you do with my data?", "faq")
+@pytest.mark.parametrize("text, intent", [
+    ("what exactly do you do with my data?", "faq"), ("ok, but who sees my data?", "faq"),
+    ("tak, ale kto zobaczy moje dane?", "faq"), ("delete my data", "delete_my_data"), ("stop", "stop"),
+    ("help", "help"), ("can I talk to a person?", "request_human"),
+])
+async def test_a_question_or_request_at_the_consent_question_gives_no_consent(text, intent, dispatcher, domain):
+    latest = message(text, intent)
     slots = await run_form(form_tracker(latest, {"consent": None, "requested_slot": "consent"}), dispatcher, domain)
     assert "consent" not in slots
 
@@ -166,6 +224,33 @@ async def test_an_answer_the_nlu_took_for_a_greeting_still_answers_the_question(
     slots = await run_form(form_tracker(message(text, intent), {"requested_slot": requested, "language": "fr"}),
                            dispatcher, domain)
     assert slots[requested] == value
+
+
+@pytest.mark.parametrize("requested, text, language", [
+    ("employees", "je veux parler à un humain", "fr"), ("employees", "ich möchte mit einem Menschen sprechen", "de"),
+    ("event_id", "voglio parlare con una persona", "it"),  # "di persona" names the brokerage event
+])
+async def test_a_request_for_a_person_answers_no_question(requested, text, language, dispatcher, domain):
+    latest = message(text, "request_human", confidence=0.99)
+    slots = await run_form(form_tracker(latest, {"requested_slot": requested, "language": language,
+                                                 "interests": ["events"]}), dispatcher, domain)
+    assert requested not in slots
+
+
+@pytest.mark.parametrize("text, intent", [("what is S3martMed?", "faq"), ("tschüss", "goodbye"),
+                                          ("czy jesteś botem?", "bot_challenge")])
+async def test_a_question_asked_at_the_summary_is_no_no_to_it(text, intent, dispatcher, domain):
+    from rasa_sdk import Tracker
+
+    from actions.registration import ActionAskRegistrationConfirmed
+
+    latest = message(text, intent, confidence=0.99)
+    events = [{"event": "slot", "name": "requested_slot", "value": "registration_confirmed"},
+              {"event": "user", "parse_data": latest}]
+    tracker = Tracker("t", {"language": "en"}, latest, events, False, None, {"name": "registration_form"},
+                      "action_listen")
+    await ActionAskRegistrationConfirmed().run(dispatcher, tracker, domain)
+    assert [m["response"] for m in dispatcher.messages] == ["utter_registration_summary"]
 
 
 async def test_a_question_naming_a_country_is_left_to_the_rules(dispatcher, domain):
@@ -200,6 +285,29 @@ async def test_an_entity_for_an_answered_question_does_not_change_its_answer(req
     filled = {"requested_slot": requested, "employees": 15.0, "interests": ["events"], "language": "pl"}
     slots = await run_form(form_tracker(message(text, entities=[misread]), filled), dispatcher, domain)
     assert "employees" not in slots and slots[requested] is not None
+
+
+@pytest.mark.parametrize("text, intent, language", [
+    ("yes, but the e-mail is wrong", "affirm", "en"), ("passt, nur der Name ist falsch geschrieben", "inform", "de"),
+    ("tak, ale popraw nazwę firmy", "affirm", "pl"), ("presque, mais le pays c'est la Belgique", "inform", "fr"),
+])
+async def test_a_yes_with_a_but_at_the_summary_asks_what_to_correct(text, intent, language, dispatcher, domain):
+    from rasa_sdk import Tracker
+
+    from actions.registration import said_no_to_summary
+
+    latest = message(text, intent)
+    events = [{"event": "slot", "name": "requested_slot", "value": "registration_confirmed"},
+              {"event": "user", "parse_data": latest}]
+    tracker = Tracker("t", {"language": language}, latest, events, False, None, {"name": "registration_form"},
+                      "action_listen")
+    assert said_no_to_summary(tracker)
+
+
+async def test_a_yes_with_a_condition_is_still_consent(dispatcher, domain):
+    slots = await run_form(form_tracker(message("yes, but only for this project", "affirm"),
+                                        {"consent": None, "requested_slot": "consent"}), dispatcher, domain)
+    assert slots["consent"] is True
 
 
 async def test_a_correction_at_the_summary_is_no_yes(dispatcher, domain):

@@ -113,6 +113,49 @@ def test_a_range_or_a_sum_is_understood_whichever_language_comes_first(text, lan
     assert parse_head_count(text, languages) == count
 
 
+@pytest.mark.parametrize("text, language, count", [
+    ("two dozen", "en", 24), ("half a dozen", "en", 6), ("a few dozen", "en", 36), ("a couple dozen people", "en", 24),
+    ("zwei Dutzend", "de", 24), ("ein halbes Dutzend", "de", 6), ("deux douzaines", "fr", 24),
+    ("un paio di decine", "it", 20), ("una mezza dozzina", "it", 6), ("pół tuzina", "pl", 6),
+    ("a dozen", "en", 12), ("ein Dutzend", "de", 12), ("une douzaine", "fr", 12), ("una decina", "it", 10),
+])
+def test_a_dozen_multiplies_the_number_before_it(text, language, count):
+    assert parse_head_count(text, [language]) == count
+
+
+@pytest.mark.parametrize("text, language, count", [
+    ("me and two others", "en", 3), ("three developers plus me", "en", 4), ("my co-founder and I", "en", 2),
+    ("ich und zwei Kollegen", "de", 3), ("mein Partner und ich", "de", 2), ("moi et deux salariés", "fr", 3),
+    ("mon associé et moi", "fr", 2), ("io e due collaboratori", "it", 3), ("io e il mio socio", "it", 2),
+    ("ja i dwóch pracowników", "pl", 3), ("ja i wspólnik", "pl", 2),
+    ("wir sind 12 und ich bin der Chef", "de", 12), ("12 including me", "en", 12),
+])
+def test_the_writer_counts_with_the_others_they_name(text, language, count):
+    assert parse_head_count(text, [language]) == count
+
+
+def test_a_slash_between_two_numbers_is_a_range():
+    assert parse_head_count("20/25", ["en"]) == 23
+
+
+@pytest.mark.parametrize("text, count", [("fiftyish", 50), ("4 FTE and 2 part-timers", 6), ("often", None),
+                                         ("Trento", None), ("stoi", None)])
+def test_number_words_inside_other_words(text, count):
+    assert parse_head_count(text, ["en", "de", "fr", "it", "pl"]) == count
+
+
+async def test_a_range_beats_the_one_number_the_nlu_found_in_it(dispatcher, domain):
+    latest = message("between 40 and 50", entities=[entity("employees", "40"), entity("employees", "50")])
+    slots = await run_form(form_tracker(latest, {"requested_slot": "employees"}), dispatcher, domain)
+    assert slots["employees"] == 45.0
+
+
+async def test_of_several_numbers_the_one_the_nlu_found_is_the_head_count(dispatcher, domain):
+    latest = message("founded in 2015, today 40 people", entities=[entity("employees", "40")])
+    slots = await run_form(form_tracker(latest, {"requested_slot": "employees"}), dispatcher, domain)
+    assert slots["employees"] == 40.0
+
+
 def test_a_name_without_numbers_is_no_head_count():
     assert parse_head_count("Medisens", ["en", "de", "fr", "it", "pl"]) is None
 
@@ -244,3 +287,15 @@ async def test_no_to_the_last_question_before_the_summary_still_shows_the_summar
                       "action_listen")
     await ActionAskRegistrationConfirmed().run(dispatcher, tracker, domain)
     assert [m["response"] for m in dispatcher.messages] == ["utter_ask_correction"]
+
+
+async def test_almost_with_the_correction_in_it_shows_the_corrected_summary(dispatcher, domain):
+    from actions.registration import ActionAskRegistrationConfirmed
+
+    almost = message("prawie, ale kraj to Czechy", entities=[entity("location", "CZ")])
+    events = [{"event": "slot", "name": "requested_slot", "value": "registration_confirmed"},
+              {"event": "user", "parse_data": almost}, {"event": "slot", "name": "country", "value": "CZ"}]
+    tracker = Tracker("t", {"language": "pl", "country": "CZ"}, almost, events, False, None,
+                      {"name": "registration_form"}, "action_listen")
+    await ActionAskRegistrationConfirmed().run(dispatcher, tracker, domain)
+    assert [m["response"] for m in dispatcher.messages] == ["utter_registration_summary"]
