@@ -1,7 +1,7 @@
 """Whether a place is where the SME is, or a region it wants to work with (role `target`).
 
 Routing depends on it: the SME's own country chooses the owning cluster, target regions get
-copies (CONTRACT.md). The CRFEntityExtractor finds places well but judges their role from the
+copies (the contract's routing rules, README). The CRFEntityExtractor finds places well but judges their role from the
 neighbouring word only, and "we are in Lyon" and "partners in Lyon" share it: on held-out
 location annotations of our data it gave the right span and role 64 % of the time. A logistic
 regression on the words around the place (three each side, with their distance) and the other
