@@ -89,12 +89,13 @@ class Assistant:
     def leads_of(self, sender: str) -> list[dict]:
         return [lead for lead in self.leads() if lead["conversation_id"] == sender]
 
-    def mail_for(self, address: str, containing: str = "", timeout: float = 30) -> list[Any]:
+    def mail_for(self, address: str, containing: str = "", timeout: float = 30, since: int = 0) -> list[Any]:
         """Messages delivered to `address` whose text contains `containing`, waiting for
-        the outbox worker's next rounds."""
+        the outbox worker's next rounds; `since`: only those after the first `since` messages
+        (tests share the session's assistant, and some register the same company)."""
         deadline = time.monotonic() + timeout
         while True:
-            found = [m["message"] for m in self.mail.messages if address in m["to"]
+            found = [m["message"] for m in self.mail.messages[since:] if address in m["to"]
                      and containing in m["message"].get_body(("plain",)).get_content()]
             if found or time.monotonic() > deadline:
                 return found

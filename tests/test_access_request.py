@@ -42,10 +42,11 @@ def test_the_nlu_takes_the_access_request_for_ask_my_data(assistant, language):
 def test_after_registering_the_sme_gets_its_confirmation_and_can_read_what_was_stored(assistant, domain, language):
     steps, expected = REGISTRATIONS[language]
     sender = assistant.new_sender()
+    delivered_before = len(assistant.mail.messages)
     converse(assistant, sender, steps)
     [lead] = assistant.leads_of(sender)
 
-    [mail] = assistant.mail_for(lead["email"], containing=lead["company_name"])
+    [mail] = assistant.mail_for(lead["email"], containing=lead["company_name"], since=delivered_before)
     body = mail.get_body(("plain",)).get_content()
     stored_line, erasure_hint = CONFIRMATION[language]
     owner = load_clusters()[expected["cluster"]]
