@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Dict, Iterable, List
+from typing import Any, Callable, Dict, Iterable, List
 
 import yaml
 
@@ -32,6 +32,9 @@ ALL_OF_THEM = "all"  # the interests answer that names every interest
 CHOICE_SLOTS = ("sector", "interests", "target_regions", "event_id")
 ORDINALS_FILE = PROJECT_ROOT / "catalogue" / "ordinals.yml"
 MAX_ORDINAL_ANSWER_WORDS = 5
+# An event named by a word of its title is no answer when the whole answer is this much nearer
+# to "not decided yet" than to that event ("na razie żadne, zobaczymy później").
+NAMED_EVENT_DOUBT = 0.04
 DAY_MONTH = re.compile(r"(?<![\d.])(\d{1,2})\s?[./]\s?(\d{1,2})(?!\d)|(\d{4})-(\d{2})-(\d{2})")
 
 
@@ -182,7 +185,10 @@ def yes_or_no(text: str, intent: str, language: str | None, to_summary: bool = F
         said = meanings.understand_first("yes_no", text, language) or meanings.understand("yes_no", text) or \
             "".join(meanings.understand_several("yes_no", text, language))  # both a yes and a no: neither
     answer = {"true": True, "false": False}.get(said or "", decided)
-    return False if answer and to_summary and meanings.excepted(text, language) else answer
+    if answer and to_summary and (meanings.excepted(text, language) or
+                                  "false" in meanings.unmistakable_in_parts("yes_no", text, language)):
+        return False  # "ok, but the e-mail is wrong", "wait, one thing is wrong": nothing is saved unchecked
+    return answer
 
 
 def names_a_head_count(text: str, language: str | None) -> bool:
@@ -206,10 +212,13 @@ def understood_choice(text: str, intent: str, requested: str, clusters: ClusterT
             return ranking.understood or _one_of_parts("sector", text, language, off_question)
         return sectors[0]
     if requested == "interests":
-        but = _all_but(text, language, off_question)
+        def named_interests(words: str) -> List[str]:
+            return [code for code in codes_in(words, vocabulary_index()) if code in INTERESTS]
+
+        but = _all_but("interests", ALL_OF_THEM, list(INTERESTS), named_interests, text, language, off_question)
         if but:
             return but
-        interests = [code for code in codes_in(text, vocabulary_index()) if code in INTERESTS]
+        interests = named_interests(text)
         interests += [code for code in meanings.understand_several("interests", text, language, off_question,
                                                                    named=bool(interests)) if code not in interests]
         if ALL_OF_THEM in interests:  # "all four", said as a whole, not a part of a longer answer
@@ -218,11 +227,18 @@ def understood_choice(text: str, intent: str, requested: str, clusters: ClusterT
             interests.remove(ALL_OF_THEM)
         if not interests and intent in INTENT_INTERESTS:  # "we're looking for distributors"
             interests.append(INTENT_INTERESTS[intent])
-        return interests or None
+        return _without_declined("interests", interests, named_interests, text, language) or None
     if requested == "target_regions":
-        named = [cluster.code for cluster in (clusters.by_country(c) for c in countries_in(text)) if cluster]
+        def named_regions(words: str) -> List[str]:
+            return [cluster.code for cluster in (clusters.by_country(c) for c in countries_in(words)) if cluster]
+
+        but = _all_but("target_regions", NO_PREFERENCE, list(clusters.codes), named_regions, text, language,
+                       off_question)
+        if but:
+            return but
         meant = meanings.understand_several("target_regions", text, language, off_question)
-        regions = list(dict.fromkeys(named + [code for code in meant if code in clusters]))
+        regions = list(dict.fromkeys(named_regions(text) + [code for code in meant if code in clusters]))
+        regions = _without_declined("target_regions", regions, named_regions, text, language)
         if regions:
             return regions
         if NO_PREFERENCE in meant:
@@ -230,11 +246,15 @@ def understood_choice(text: str, intent: str, requested: str, clusters: ClusterT
         return [cluster.code for cluster in clusters] if intent == "affirm" else None  # "yes, all five"
     if requested == "event_id":
         ranking = meanings.rank("event_id", text, off_question)
-        if ranking.unmistakable == NO_EVENT:  # "zdecyduję później", though "późn" is in a title
-            return NO_EVENT
         if ranking.plainly_off_question:  # "voglio parlare con una persona" names no event "di persona"
             return None
-        return event_named(text) or event_on_date(text) or event_by_place(text) or ranking.understood
+        exactly = event_on_date(text) or event_by_place(text)  # "21/4", "the second one"
+        if exactly:
+            return exactly
+        named = event_named(text)  # "MDR", "Lyon", "April"
+        if named and ranking.ahead_of(NO_EVENT, named, NAMED_EVENT_DOUBT):  # "zdecyduję później": "późn" is in a title
+            return NO_EVENT
+        return named or ranking.understood
     return None
 
 
@@ -247,15 +267,38 @@ def event_named(text: str) -> str | None:
     return named.pop() if len(named) == 1 else None
 
 
-def _all_but(text: str, language: str | None, off_question: bool) -> List[str] | None:
-    """The interests of "everything except financing": all of them but those named after the exception."""
+def _all_but(question: str, whole: str, everything: List[str], named: Callable[[str], List[str]], text: str,
+             language: str | None, off_question: bool) -> List[str] | None:
+    """"Everything except financing", "toutes sauf la Pologne": every value but those named after the
+    exception, when what comes before it means all of them (`whole`)."""
     meanings = answer_meanings()
     excepted = meanings.excepted(text, language)
-    if not excepted or meanings.understand("interests", excepted[0], off_question) != ALL_OF_THEM:
+    if not excepted:
         return None
-    left_out = {code for code in codes_in(excepted[1], vocabulary_index()) if code in INTERESTS}
-    left_out |= set(meanings.understand_several("interests", excepted[1], language, off_question)) - {ALL_OF_THEM}
-    return [code for code in INTERESTS if code not in left_out] if left_out else None
+    before, after = excepted
+    if any(character.isalpha() for character in before):  # "everything except financing"
+        if meanings.understand(question, before, off_question) != whole and \
+                whole not in meanings.unmistakable_in_parts(question, before, language):
+            return None
+    else:  # "apart from financing, all the rest"; "only Germany" says no whole
+        parts = meanings.parts(after, language)
+        wholes = [part for part in parts if meanings.understand(question, part, off_question) == whole]
+        if not wholes or len(wholes) == len(parts):
+            return None
+        after = ", ".join(part for part in parts if part not in wholes)
+    left_out = set(named(after)) | set(meanings.understand_several(question, after, language, off_question)) - {whole}
+    return [code for code in everything if code not in left_out] if left_out else None
+
+
+def _without_declined(question: str, values: List[str], named: Callable[[str], List[str]], text: str,
+                      language: str | None) -> List[str]:
+    """The values less those of the answer's parts that turn them down ("funding and partners, no events");
+    all of them when nothing would be left ("nie mamy laboratorium" may well ask for one)."""
+    meanings = answer_meanings()
+    declined = {code for part in meanings.declined_parts(text, language)
+                for code in [*named(part), meanings.rank(question, part).understood] if code}
+    kept = [value for value in values if value not in declined]
+    return kept if kept else values
 
 
 def _one_of_parts(question: str, text: str, language: str | None, off_question: bool) -> str | None:

@@ -39,7 +39,8 @@ UNMISTAKABLE_MARGIN = 0.05
 PART_MIN_MARGIN = 0.02
 JOINING_WORDS = "joining_words"  # the YAML key of the words that join two answers, per language
 EXCEPTING_WORDS = "excepting_words"  # ... and of the words that take something out ("all but financing")
-WORD_LISTS = (JOINING_WORDS, EXCEPTING_WORDS)
+DECLINING_WORDS = "declining_words"  # ... and of the words that turn a part down ("no events, please")
+WORD_LISTS = (JOINING_WORDS, EXCEPTING_WORDS, DECLINING_WORDS)
 
 Phrase = Tuple[str, str, str]  # question, value, text
 # What SMEs say besides answering (questions about S3martMed, help, stop, ...): the first training
@@ -70,6 +71,11 @@ class Ranking:
             return None
         return best if score >= MIN_SIMILARITY and score - runner_up >= margin else None
 
+    def ahead_of(self, value: str, other: str, margin: float) -> bool:
+        """Whether `value` is understood and nearer than `other` by at least `margin`."""
+        scores = dict(self.scores)
+        return self.understood == value and scores[value] - scores.get(other, -1.0) >= margin
+
     @property
     def unmistakable(self) -> str | None:
         """The nearest value, if the answer is all but one of its phrases."""
@@ -97,10 +103,12 @@ class AnswerMeanings:
 
     def __init__(self, phrases: Sequence[Phrase], vectors: np.ndarray,
                  joining_words: Dict[str, List[str]] | None = None,
-                 excepting_words: Dict[str, List[str]] | None = None):
+                 excepting_words: Dict[str, List[str]] | None = None,
+                 declining_words: Dict[str, List[str]] | None = None):
         self._breaks = {language: _clause_break(words) for language, words in (joining_words or {}).items()}
         self._exceptions = {language: _word_break(words) for language, words in (excepting_words or {}).items()
                             if words}
+        self._declines = {language: _declining(words) for language, words in (declining_words or {}).items() if words}
         rows: Dict[str, List[int]] = {}
         for row, (question, _, _) in enumerate(phrases):
             rows.setdefault(question, []).append(row)
@@ -125,9 +133,22 @@ class AnswerMeanings:
     def understand_first(self, question: str, text: str, language: str | None = None,
                          off_question: bool = False) -> str | None:
         """The value the answer's first part clearly means, when there are several parts: a yes or no
-        comes first and its conditions or reasons after it ("ok, as long as it stays with the cluster")."""
+        comes first and its conditions or reasons after it ("ok, as long as it stays with the cluster").
+        A courtesy before it is no part of the answer ("thank you, but no")."""
         parts = self.parts(text, language)
-        return self.understand(question, parts[0], off_question) if len(parts) > 1 else None
+        if len(parts) < 2:
+            return None
+        while len(parts) > 1 and self.rank(question, parts[0], off_question=True).scores[0][0] == OFF_QUESTION:
+            parts = parts[1:]
+        excepted = self.excepted(parts[0], language)  # "oui mais seulement si ...": "oui"
+        first = excepted[0] if excepted and any(character.isalpha() for character in excepted[0]) else parts[0]
+        return self.understand(question, first, off_question)
+
+    def unmistakable_in_parts(self, question: str, text: str, language: str | None = None) -> List[str]:
+        """The values that parts of a longer answer mean beyond doubt, each part on its own."""
+        parts = self.parts(text, language)
+        found = [self.rank(question, part).unmistakable for part in parts] if len(parts) > 1 else []
+        return [value for value in dict.fromkeys(found) if value]
 
     def excepted(self, text: str, language: str | None) -> Tuple[str, str] | None:
         """What comes before and after the first word that takes something out ("everything except
@@ -135,6 +156,12 @@ class AnswerMeanings:
         pattern = self._exceptions.get(language or "")
         parts = pattern.split(text, maxsplit=1) if pattern else [text]
         return (parts[0], parts[1]) if len(parts) == 2 else None
+
+    def declined_parts(self, text: str, language: str | None) -> List[str]:
+        """The parts of the answer that turn something down: those that open with a word of refusal
+        ("no events pls", "niente eventi", "bez wydarzeń") or hold a phrase of it ("... ne nous concerne pas")."""
+        pattern = self._declines.get(language or "")
+        return [part for part in self.parts(text, language) if pattern and pattern.search(part)] if pattern else []
 
     def parts(self, text: str, language: str | None) -> List[str]:
         """The text split at punctuation and at the joining words of the conversation's language."""
@@ -157,6 +184,15 @@ class AnswerMeanings:
 
 def _word_break(words: Iterable[str]) -> re.Pattern:
     return re.compile(r"\s*(?:" + "|".join(r"\b" + re.escape(word) + r"\b" for word in words) + r")\s*", re.IGNORECASE)
+
+
+def _declining(words: Iterable[str]) -> re.Pattern:
+    """A single word declines when it opens the part; a phrase of several words, anywhere in it."""
+    single = [re.escape(word) for word in words if " " not in word.strip()]
+    phrases = [re.escape(word) for word in words if " " in word.strip()]
+    alternatives = ([r"^\s*(?:" + "|".join(single) + r")\b"] if single else []) + \
+        ([r"\b(?:" + "|".join(phrases) + r")\b"] if phrases else [])
+    return re.compile("|".join(alternatives), re.IGNORECASE)
 
 
 def _clause_break(words: Iterable[str]) -> re.Pattern:
@@ -225,7 +261,8 @@ def answer_meanings() -> AnswerMeanings:
 def _embedded(phrases: Tuple[Phrase, ...], modified_ns: int) -> AnswerMeanings:
     lists = _read(MEANINGS_FILE, modified_ns)
     return AnswerMeanings(phrases, _cached_vectors([text for _, _, text in phrases]),
-                          lists.get(JOINING_WORDS) or {}, lists.get(EXCEPTING_WORDS) or {})
+                          lists.get(JOINING_WORDS) or {}, lists.get(EXCEPTING_WORDS) or {},
+                          lists.get(DECLINING_WORDS) or {})
 
 
 def _cached_vectors(texts: List[str]) -> np.ndarray:

@@ -12,6 +12,7 @@ import yaml
 from actions.choices import ActionAskEventId, ActionAskSector, button_value
 from actions.services.details import INTERESTS, SECTORS, event_named
 from actions.services.meaning import (
+    DECLINING_WORDS,
     EXCEPTING_WORDS,
     JOINING_WORDS,
     MEANINGS_FILE,
@@ -27,7 +28,8 @@ from tests.actions.test_registration_form import entity, form_tracker, message, 
 
 def test_every_value_is_described_in_all_five_languages():
     meanings = yaml.safe_load(MEANINGS_FILE.read_text(encoding="utf-8"))
-    assert set(meanings.pop(JOINING_WORDS)) == set(meanings.pop(EXCEPTING_WORDS)) == set(LANGUAGES)
+    assert set(meanings.pop(JOINING_WORDS)) == set(meanings.pop(EXCEPTING_WORDS)) == \
+        set(meanings.pop(DECLINING_WORDS)) == set(LANGUAGES)
     assert set(meanings["sector"]) == set(SECTORS)
     assert set(meanings["interests"]) == set(INTERESTS) | {"all"}
     assert set(meanings["target_regions"]) == set(load_clusters().codes) | {"none"}
