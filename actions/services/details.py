@@ -35,6 +35,9 @@ MAX_ORDINAL_ANSWER_WORDS = 5
 # An event named by a word of its title is no answer when the whole answer is this much nearer
 # to "not decided yet" than to that event ("na razie żadne, zobaczymy później").
 NAMED_EVENT_DOUBT = 0.04
+# A sector this much nearer in meaning than any other beats a keyword of another sector in the text
+# ("une appli qui rappelle aux patients de prendre leurs médicaments" is digital health).
+CLEAR_MEANING_MARGIN = 0.02
 DAY_MONTH = re.compile(r"(?<![\d.])(\d{1,2})\s?[./]\s?(\d{1,2})(?!\d)|(\d{4})-(\d{2})-(\d{2})")
 
 
@@ -208,8 +211,9 @@ def understood_choice(text: str, intent: str, requested: str, clusters: ClusterT
     if requested == "sector":
         ranking = meanings.rank("sector", text, off_question)
         sectors = [code for code in codes_in(text, vocabulary_index()) if code in SECTORS]
-        if ranking.unmistakable or not sectors:  # "AI for radiology" is no diagnostics, though "radiology" is
-            return ranking.understood or _one_of_parts("sector", text, language, off_question)
+        clear = ranking.ahead_by(CLEAR_MEANING_MARGIN)
+        if clear or not sectors:  # "AI for radiology" is no diagnostics, though "radiology" is
+            return clear or ranking.understood or _one_of_parts("sector", text, language, off_question)
         return sectors[0]
     if requested == "interests":
         def named_interests(words: str) -> List[str]:
@@ -282,7 +286,7 @@ def _all_but(question: str, whole: str, everything: List[str], named: Callable[[
             return None
     else:  # "apart from financing, all the rest"; "only Germany" says no whole
         parts = meanings.parts(after, language)
-        wholes = [part for part in parts if meanings.understand(question, part, off_question) == whole]
+        wholes = [part for part in parts if meanings.rank(question, part, off_question).unmistakable == whole]
         if not wholes or len(wholes) == len(parts):
             return None
         after = ", ".join(part for part in parts if part not in wholes)

@@ -48,8 +48,11 @@ def place_index() -> Dict[str, str]:
 
 @lru_cache(maxsize=1)
 def vocabulary_index() -> Dict[str, str]:
-    """Folded sector or interest wording -> contract code."""
-    return synonym_index("vocabulary.yml")
+    """Folded sector or interest wording -> contract code ("other" is too everyday a word to be one:
+    "APIs for other pharma companies"; the form reads it by meaning)."""
+    index = synonym_index("vocabulary.yml")
+    index.pop("other", None)
+    return index
 
 
 def codes_in(text: str, index: Dict[str, str]) -> list[str]:

@@ -90,6 +90,12 @@ async def test_several_interests_in_one_sentence(dispatcher, domain):
     ("Fördergelder und Partner im Ausland", "de", ["financing", "partnering"]),
     ("webinaires et subventions", "fr", ["events", "financing"]),
     ("subsidies for our R&D would be nice", "en", ["financing"]),  # "R&D" is one word, and no partner
+    ("investors and partners, no webinars please", "en", ["financing", "partnering"]),
+    ("Partner und Fördermittel, keine Veranstaltungen", "de", ["financing", "partnering"]),
+    ("des partenaires, les événements ne nous intéressent pas", "fr", ["partnering"]),
+    ("niente webinar, solo finanziamenti", "it", ["financing"]),
+    ("partners, financing, events, everything but the lab", "en", ["events", "financing", "partnering"]),
+    ("a parte gli eventi, tutto il resto", "it", ["financing", "partnering", "technology_centre"]),
 ])
 async def test_several_interests_or_all_but_some(text, language, interests, dispatcher, domain):
     slots = await run_form(form_tracker(message(text), {"requested_slot": "interests", "language": language}),
@@ -189,6 +195,8 @@ async def test_an_undecided_event_answer_is_no_particular_event(text, language, 
     ("ok if it only goes to the cluster partner", "faq", True), ("d'accord si ça reste entre nous", "faq", True),
     ("ok, as long as it stays with the cluster", "faq", True), ("tak, byle bez spamu", "nlu_fallback", True),
     ("no, keep our details to yourself", "faq", False), ("I'm afraid not, company policy", "faq", False),
+    ("merci, mais non", "thank", False), ("danke, aber lieber nicht", "thank", False),
+    ("je décline, n'enregistrez rien", "stop", False), ("sì, ma solo per questo progetto", "faq", True),
 ])
 async def test_yes_and_no_in_their_many_forms_answer_the_consent_question(text, intent, agreed, dispatcher, domain):
     slots = await run_form(form_tracker(message(text, intent), {"consent": None, "requested_slot": "consent"}),
@@ -318,3 +326,26 @@ async def test_a_correction_at_the_summary_is_no_yes(dispatcher, domain):
     slots = await run_form(form_tracker(latest, {"requested_slot": "registration_confirmed",
                                                  "email": "claire@medisens.fr"}), dispatcher, domain)
     assert slots["email"] == "claire.martin@medisens.fr" and slots.get("registration_confirmed") is not True
+
+
+@pytest.mark.parametrize("text, language, regions", [
+    ("all of them except Germany", "en", ["biopmed", "biowin", "lyonbiopole", "medsilesia"]),
+    ("toutes sauf l'Italie", "fr", ["bioregio_stern", "biowin", "lyonbiopole", "medsilesia"]),
+    ("wszystkie oprócz Francji", "pl", ["biopmed", "bioregio_stern", "biowin", "medsilesia"]),
+    ("solo la Germania, per adesso", "it", ["bioregio_stern"]),  # "only" takes nothing out of a whole
+    ("Italien und Polen, nicht Frankreich", "de", ["biopmed", "medsilesia"]),
+])
+async def test_regions_named_or_all_but_some(text, language, regions, dispatcher, domain):
+    slots = await run_form(form_tracker(message(text), {"requested_slot": "target_regions", "language": language}),
+                           dispatcher, domain)
+    assert sorted(slots["target_regions"]) == regions
+
+
+@pytest.mark.parametrize("text, intent, language", [
+    ("wait, the company name is wrong", "inform", "en"), ("Moment, da stimmt was nicht", "affirm", "de"),
+    ("annulez, j'ai changé d'avis", "stop", "fr"), ("chwileczkę, jest literówka", "affirm", "pl"),
+])
+async def test_a_wait_or_cancel_at_the_summary_saves_nothing(text, intent, language, dispatcher, domain):
+    slots = await run_form(form_tracker(message(text, intent), {"requested_slot": "registration_confirmed",
+                                                                "language": language}), dispatcher, domain)
+    assert slots.get("registration_confirmed") is not True
