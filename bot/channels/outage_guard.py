@@ -1,8 +1,8 @@
 """An apology instead of silence or a wrong answer while a server the turn needs is down.
 
-- The action server: when Rasa cannot reach it, it logs the error, drops the action's
-  events and says nothing, so the SME waits for an answer that never comes. Our channels
-  therefore look at the action server's `/health` before a turn.
+- The action server: a turn whose call to it finds no server is not saved, and the server's
+  `/health` is asked before each turn until it answers again (bot.action_outage, a circuit
+  breaker: no probe while the server answers).
 - The database (tracker store) and Redis (conversation locks): a turn that cannot lock,
   read or save its conversation is refused (bot.tracker_store, bot.lock_store)
   rather than answered from an empty conversation or without the lock that keeps another
@@ -24,6 +24,7 @@ import httpx
 from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
 from rasa.core.lock_store import LockError
 
+from bot.action_outage import ActionServerUnavailable, breaker, guarded_turn
 from bot.channels.domain_responses import DomainResponder, domain_languages, stored_language
 from bot.channels.server_agent import ServerAgent
 from bot.definitions import LanguageReport
@@ -38,7 +39,7 @@ logger = logging.getLogger(__name__)
 
 APOLOGY = "utter_actions_unavailable"
 HEALTH_TIMEOUT_SECONDS = 2.0
-STORAGE_OUTAGES = (ConversationStoreUnavailable, LockError)
+OUTAGES = (ActionServerUnavailable, ConversationStoreUnavailable, LockError)
 
 
 class OutageGuard(ServerAgent):
@@ -62,14 +63,17 @@ class OutageGuard(ServerAgent):
         if agent is None:
             await on_new_message(message)
             return
-        if not await self._action_server_up(agent):
-            logger.warning("Action server unreachable: apologising to conversation %s instead of running the turn.",
-                           conversation_hash(message.sender_id))
-            await self._apologise(agent, message)
-            return
+        if breaker.open:
+            if not await self._action_server_up(agent):
+                logger.warning("Action server unreachable: apologising to conversation %s instead of running the turn.",
+                               conversation_hash(message.sender_id))
+                await self._apologise(agent, message)
+                return
+            breaker.open = False
         try:
-            await on_new_message(message)
-        except STORAGE_OUTAGES as error:
+            with guarded_turn():
+                await on_new_message(message)
+        except OUTAGES as error:
             # The error's class only: the messages of its causes may quote conversation data.
             logger.warning("%s: apologising to conversation %s; the turn was not stored.",
                            type(error).__name__, conversation_hash(message.sender_id))
@@ -85,8 +89,7 @@ class OutageGuard(ServerAgent):
             await message.output_channel.send_response(message.sender_id, reply)
 
     async def _action_server_up(self, agent: Agent) -> bool:
-        """Asked before every turn: a localhost round trip costs well under a millisecond, and
-        a cached "yes" would let a message through into the silence this guard exists to prevent."""
+        """Asked before a turn while the breaker is open."""
         endpoint = getattr(agent, "action_endpoint", None)  # none: no custom actions to wait for
         if endpoint is None or not endpoint.url:
             return True

@@ -5,25 +5,30 @@ language instead of silence or a wrong answer."""
 
 from __future__ import annotations
 
+import json
 import threading
 import uuid
 from contextlib import asynccontextmanager
 from http.server import BaseHTTPRequestHandler, HTTPServer
+from types import SimpleNamespace
 from typing import Any, AsyncIterator, Awaitable, Callable, Iterator
 
 import httpx
 import pytest
+from rasa.core.actions.action import RemoteAction
 from rasa.core.agent import Agent
 from rasa.core.channels.channel import UserMessage
 from rasa.core.lock_store import LockError
+from rasa.core.processor import MessageProcessor
 from rasa.core.tracker_store import InMemoryTrackerStore
-from rasa.shared.core.events import SlotSet
+from rasa.shared.core.events import BotUttered, SlotSet, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.utils.endpoints import EndpointConfig
 from sanic import Sanic
 from sqlalchemy.exc import OperationalError
 
 from actions.services.responses import response_text
+from bot.action_outage import breaker
 from bot.channels.inbound_guard import MAX_MESSAGE_LENGTH, TOO_MANY_MESSAGES
 from bot.channels.rest import RestInput
 from bot.tracker_store import ConversationStoreUnavailable
@@ -51,19 +56,28 @@ async def rest_server(agent: Any, received: list[UserMessage] | None = None,
 
 
 @pytest.fixture
-def health_server() -> Iterator[str]:
-    """A stand-in action server that only answers /health, as rasa-sdk does."""
+def action_server() -> Iterator[str]:
+    """A stand-in action server, as rasa-sdk answers: `/health`, and every action says "echo: <text>"."""
 
-    class Health(BaseHTTPRequestHandler):
+    class Actions(BaseHTTPRequestHandler):
         def do_GET(self) -> None:  # noqa: N802 - http.server's name
             self.send_response(200 if self.path == "/health" else 404)
             self.end_headers()
             self.wfile.write(b'{"status": "ok"}')
 
+        def do_POST(self) -> None:  # noqa: N802
+            call = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+            text = call["tracker"]["latest_message"]["text"]
+            body = json.dumps({"events": [], "responses": [{"text": f"echo: {text}"}]}).encode()
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.end_headers()
+            self.wfile.write(body)
+
         def log_message(self, *args: Any) -> None:
             pass
 
-    server = HTTPServer(("127.0.0.1", free_port()), Health)
+    server = HTTPServer(("127.0.0.1", free_port()), Actions)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     yield f"http://127.0.0.1:{server.server_port}/webhook"
     server.shutdown()
@@ -152,19 +166,44 @@ async def test_a_flooding_sender_is_slowed_down_told_once_in_its_language_and_ot
                                                          ("calm", "hi")]
 
 
+def custom_action_turn(agent: Agent) -> Callable[[UserMessage], Awaitable[None]]:
+    """Rasa's turn, in short: one custom action on the agent's action server, its answers, the save."""
+
+    async def turn(message: UserMessage) -> None:
+        tracker = await agent.tracker_store.get_or_create_tracker(message.sender_id)
+        tracker.update(UserUttered(message.text))
+        events = await RemoteAction("action_echo", agent.action_endpoint).run(
+            message.output_channel, agent.nlg, tracker, agent.domain)
+        for event in events:
+            tracker.update(event)
+            if isinstance(event, BotUttered):
+                await message.output_channel.send_response(message.sender_id, event.message())
+        await MessageProcessor.save_tracker(SimpleNamespace(tracker_store=agent.tracker_store), tracker)
+
+    return turn
+
+
 async def test_while_the_action_server_is_down_the_sme_gets_an_apology_in_its_language(
-    agent, rasa_domain, health_server
+    agent, rasa_domain, action_server
 ) -> None:
+    apology = {language: response_text(rasa_domain.as_dict(), "utter_actions_unavailable", language)
+               for language in ("de", "it")}
     agent.action_endpoint = EndpointConfig(url=f"http://127.0.0.1:{free_port()}/webhook")  # nothing listens
     await agent.tracker_store.save(DialogueStateTracker.from_events("anna", [SlotSet("language", "de")]))
-    async with rest_server(agent) as url:
-        german = (await post(url, json={"sender": "anna", "message": "ja"})).json()
+    stored = len((await agent.tracker_store.retrieve("anna")).events)
+    breaker.open = False
+    async with rest_server(agent, dialogue=custom_action_turn(agent)) as url:
+        german = (await post(url, json={"sender": "anna", "message": "ja"})).json()  # the turn finds no server
         italian = (await post(url, json={"sender": "new", "message": "sì", "metadata": {"language": "it"}})).json()
-        agent.action_endpoint = EndpointConfig(url=health_server)  # back
+        agent.action_endpoint = EndpointConfig(url=action_server)  # back
         resumed = (await post(url, json={"sender": "anna", "message": "ja"})).json()
-    assert [m["text"] for m in german] == [response_text(rasa_domain.as_dict(), "utter_actions_unavailable", "de")]
-    assert [m["text"] for m in italian] == [response_text(rasa_domain.as_dict(), "utter_actions_unavailable", "it")]
-    assert [m["text"] for m in resumed] == ["echo: ja"]
+        later = (await post(url, json={"sender": "anna", "message": "noch da?"})).json()
+    assert [m["text"] for m in german] == [apology["de"]]
+    assert [m["text"] for m in italian] == [apology["it"]]  # the open breaker's /health probe
+    assert [m["text"] for m in resumed] == ["echo: ja"] and [m["text"] for m in later] == ["echo: noch da?"]
+    assert not breaker.open
+    events = (await agent.tracker_store.retrieve("anna")).events
+    assert [e.text for e in list(events)[stored:] if isinstance(e, UserUttered)] == ["ja", "noch da?"]  # the failed "ja" was not kept
 
 
 class UnreachableDatabase(InMemoryTrackerStore):
