@@ -280,8 +280,8 @@ def _all_but(question: str, whole: str, everything: List[str], named: Callable[[
     if not excepted:
         return None
     before, after = excepted
-    if any(character.isalpha() for character in before):  # "everything except financing"
-        if meanings.understand(question, before, off_question) != whole and \
+    if any(character.isalpha() for character in before):  # "everything except financing"; "raczej tylko ..." is no whole
+        if meanings.rank(question, before, off_question).unmistakable != whole and \
                 whole not in meanings.unmistakable_in_parts(question, before, language):
             return None
     else:  # "apart from financing, all the rest"; "only Germany" says no whole

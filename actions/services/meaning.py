@@ -171,10 +171,11 @@ class AnswerMeanings:
     def understand_several(self, question: str, text: str, language: str | None = None,
                            off_question: bool = False, named: bool = False) -> List[str]:
         """Every value that the answer or one of its parts clearly means ("partners, and the webinars").
-        `named`: its words named a value already, so a faint meaning of the whole adds none."""
+        `named`: its words named a value already, so a faint meaning of the whole adds none, and an
+        answer of one part none at all ("un partner per industrializzare il prototipo" wants no lab)."""
         parts = self.parts(text, language)
         found: List[str] = []
-        for part in ([text] + parts if len(parts) > 1 else [text]):
+        for part in ([text] + parts if len(parts) > 1 else [] if named else [text]):
             ranking = self.rank(question, part, off_question)
             value = ranking.understood if part is text and not named else ranking.ahead_by(PART_MIN_MARGIN)
             if value and value not in found:
