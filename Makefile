@@ -78,7 +78,11 @@ test-sqlite: train  ## The conversation tests again on SQLite, the storage of `m
 	S3M_TEST_STACK=sqlite $(PYTHON) -m pytest tests/test_registration.py tests/test_assistant.py \
 	  tests/test_hostile_messages.py -p no:cacheprovider
 
-test: lint validate train test-python test-stories test-sqlite  ## The whole suite
+test: lint validate train  ## The whole suite
+	@# The three stages after training run side by side (each one's output printed when it ends):
+	@# much of pytest's time is spent waiting for the assistants it starts, which the stories
+	@# and the SQLite run fill. Any stage failing fails the suite.
+	$(MAKE) --no-print-directory -j3 --output-sync=target test-python test-stories test-sqlite
 
 run: install  ## Train if needed, then start Rasa (5005), actions (5055) and portal (8000)
 	$(PYTHON) -m bot.launcher
