@@ -251,10 +251,10 @@ def form_answers_markdown(systems: dict[str, Any]) -> list[str]:
 
     lines = ["", "## Free-text answers to the registration's questions: understood (%)", "",
              "Native writers' answers, written apart from the training data, parsed by the model and read by the "
-             "form's validation action (`python -m benchmarks.form_answers [--blind] --misses` lists what was "
-             "missed). `benchmarks/data/form_answers/` (187 answers per language) was read while the form's "
-             "phrases were written, so its figures flatter the form; `form_answers_blind/` (87 per language) "
-             "was never looked at.", ""]
+             "form's validation action (`python -m benchmarks.form_answers [--set dev2|dev3] --misses` lists "
+             "what was missed). `benchmarks/data/form_answers/` (187 answers per language) was read while the "
+             "form's phrases were written, so its figures flatter the form, as do `form_answers_dev2/`'s; "
+             "`form_answers_blind/` (87 per language) was never looked at (`--set blind` keeps no misses).", ""]
     for name, system in systems.items():
         for key, title in (("form_answers", "first set"), ("form_answers_blind", "blind set")):
             table = system.get(key)
