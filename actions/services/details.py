@@ -307,10 +307,8 @@ def _without_declined(question: str, values: List[str], named: Callable[[str], L
 
 def _one_of_parts(question: str, text: str, language: str | None, off_question: bool) -> str | None:
     """The one value that a part of a longer answer says beyond doubt ("surgical instruments, mostly for the eye")."""
-    meanings = answer_meanings()
-    parts = meanings.parts(text, language)
-    found = {meanings.rank(question, part, off_question).unmistakable for part in parts} - {None} if len(parts) > 1 else set()
-    return found.pop() if len(found) == 1 else None
+    found = answer_meanings().unmistakable_in_parts(question, text, language, off_question)
+    return found[0] if len(found) == 1 else None
 
 
 def event_on_date(text: str) -> str | None:

@@ -144,10 +144,11 @@ class AnswerMeanings:
         first = excepted[0] if excepted and any(character.isalpha() for character in excepted[0]) else parts[0]
         return self.understand(question, first, off_question)
 
-    def unmistakable_in_parts(self, question: str, text: str, language: str | None = None) -> List[str]:
+    def unmistakable_in_parts(self, question: str, text: str, language: str | None = None,
+                              off_question: bool = False) -> List[str]:
         """The values that parts of a longer answer mean beyond doubt, each part on its own."""
         parts = self.parts(text, language)
-        found = [self.rank(question, part).unmistakable for part in parts] if len(parts) > 1 else []
+        found = [self.rank(question, part, off_question).unmistakable for part in parts] if len(parts) > 1 else []
         return [value for value in dict.fromkeys(found) if value]
 
     def excepted(self, text: str, language: str | None) -> Tuple[str, str] | None:
