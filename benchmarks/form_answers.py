@@ -8,10 +8,10 @@ action (actions/registration.py) fills the requested slot, as if the form had ju
 question. A slot filled with the expected value counts as understood; a clarifying question
 ("medical devices or diagnostics?") or a re-ask counts as not understood.
 
-Writes results/form-answers.json (`--set dev2|dev3|blind`: results/form-answers-<set>.json);
+Writes results/form-answers.json (`--set dev2|dev3|dev4|blind`: results/form-answers-<set>.json);
 prints a table, and every miss with `--misses`.
 
-Usage: python -m benchmarks.form_answers [--model PATH | --no-model] [--set dev|dev2|dev3|blind] [--misses]
+Usage: python -m benchmarks.form_answers [--model PATH | --no-model] [--set dev|dev2|dev3|dev4|blind] [--misses]
 """
 
 from __future__ import annotations
@@ -37,6 +37,9 @@ ANSWER_SETS = {
     # Five more writers (2026-12-07, afternoon), to choose between versions of the form on answers
     # nobody tuned it on; its misses are read only after a choice is made.
     "dev3": Path(__file__).parent / "data" / "form_answers_dev3",
+    # Five more writers (2026-12-07, evening), on the weakest questions (60 sector descriptions a
+    # language, head counts, interests, regions, events, consent): chosen on first, read after.
+    "dev4": Path(__file__).parent / "data" / "form_answers_dev4",
     # Never looked at while the form was built: the only figures that do not flatter it.
     # Run it without --misses, so that it stays unread.
     "blind": Path(__file__).parent / "data" / "form_answers_blind",

@@ -59,6 +59,17 @@ def rasa_environment() -> dict[str, str]:
     return env
 
 
+def training_environment() -> dict[str, str]:
+    """A training of its own (`make train`, before `make run` starts anything) embeds its examples on
+    every core: the sentence encoder is most of its time, and one thread (the default, so that a
+    running assistant's processes do not compete) doubles it on two cores (docs/benchmark.md)."""
+    env = rasa_environment()
+    cores = str(os.cpu_count() or 1)
+    env.setdefault("S3M_ENCODER_THREADS", cores)
+    env.setdefault("OMP_NUM_THREADS", env["S3M_ENCODER_THREADS"])
+    return env
+
+
 def train_command(output: Path, config: Path, data: Sequence[Path], domain: Path) -> list[str]:
     """The `rasa train` command line that writes the model to `output` (its folder is made)."""
     output.parent.mkdir(parents=True, exist_ok=True)
@@ -80,7 +91,7 @@ def train(
     """Run `rasa train` (Rasa shows its progress bars) and return the model file."""
     started = time.monotonic()
     subprocess.run(train_command(output, config, data, domain), check=True, cwd=PROJECT_ROOT,
-                   env=rasa_environment())
+                   env=training_environment())
     print(f"Trained {output.name} in {time.monotonic() - started:.0f} s", file=sys.stderr)
     return output
 

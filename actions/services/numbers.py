@@ -125,7 +125,8 @@ def vocabulary(language: str, directory: Path = NUMBERS_DIR) -> Vocabulary:
         words=words, approximate=_word_set(data.get("approximate")), times=_word_set(data.get("times")),
         connectors=_word_set(data.get("connectors")),
         range_openers=_word_set(ranges.get("between")), range_and=_word_set(ranges.get("and")),
-        range_to=_word_set(ranges.get("to")), people=_word_set(data.get("people")),
+        range_to=_word_set(ranges.get("to")),
+        people=_word_set(data.get("people")) | _word_set(data.get("posts")),
         filler=_word_set(data.get("filler")),
         part_of=_phrases(data.get("part_of")), alone=_phrases(data.get("alone")),
         me_first=_phrases(me.get("before")), me_last=_phrases(me.get("after")))
@@ -347,11 +348,21 @@ def _with_me(runs: List[Run], tokens: Sequence[str], vocab: Vocabulary) -> List[
     return [plus_me(index, run) for index, run in enumerate(runs)]
 
 
+def _me_and_another(tokens: Sequence[str], vocab: Vocabulary) -> bool:
+    """"io e il mio socio", also after a word that alone would mean one ("solo io e mio fratello");
+    not "io e basta", where what follows is itself a way of saying alone."""
+    for start in range(len(tokens)):
+        rest = tokens[start:]
+        if any(tuple(rest[:len(p)]) == p and len(rest) > len(p) for p in vocab.me_first):
+            return not _contains(rest, vocab.alone)
+    return False
+
+
 def _read(tokens: Sequence[str], vocab: Vocabulary) -> Reading | None:
     """The head count in the tokens, read with one language's words."""
     found = _runs(tokens, vocab)
     if not found:
-        if _starts(tokens, vocab.me_first) or _ends(tokens, vocab.me_last):  # "my partner and I"
+        if _me_and_another(tokens, vocab) or _ends(tokens, vocab.me_last):  # "my partner and I"
             return Reading(2.0, True)
         return Reading(1.0, False) if _contains(tokens, vocab.alone) else None
     if len(found) == 1 and found[0].value == 1 and not found[0].digits and found[0].end - found[0].start == 1:

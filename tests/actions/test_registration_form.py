@@ -68,6 +68,9 @@ def test_a_range_counts_as_its_middle(text, language, count):
     ("due soci e tre dipendenti", "it", 5), ("5 sviluppatori e 2 stagisti", "it", 7),
     ("dwóch wspólników i trzech pracowników", "pl", 5), ("czterech programistów i dwie osoby w biurze", "pl", 6),
     ("40-50 people and 3 freelancers", "en", 48),
+    ("4 en CDI et 2 en CDD", "fr", 6), ("four full-time and two part-time", "en", 6),
+    ("vier in Vollzeit und zwei in Teilzeit", "de", 6), ("4 a tempo pieno e 2 part-time", "it", 6),
+    ("4 na etacie i 2 na zleceniu", "pl", 6),
 ])
 def test_groups_of_people_add_up(text, language, count):
     assert parse_head_count(text, [language]) == count
@@ -87,7 +90,7 @@ def test_counts_that_are_not_separate_groups_do_not_add_up(text, language, count
 @pytest.mark.parametrize("text, language", [
     ("just me", "en"), ("only me for now", "en"), ("it's just myself", "en"), ("nur ich", "de"), ("ich allein", "de"),
     ("moi tout seul", "fr"), ("juste moi", "fr"), ("solo io", "it"), ("sono da solo", "it"), ("tylko ja", "pl"),
-    ("sam jestem", "pl"), ("na razie jestem sama", "pl"),
+    ("sam jestem", "pl"), ("na razie jestem sama", "pl"), ("io e basta", "it"),
 ])
 def test_a_one_person_company_counts_one(text, language):
     assert parse_head_count(text, [language]) == 1
@@ -128,6 +131,7 @@ def test_a_dozen_multiplies_the_number_before_it(text, language, count):
     ("ich und zwei Kollegen", "de", 3), ("mein Partner und ich", "de", 2), ("moi et deux salariés", "fr", 3),
     ("mon associé et moi", "fr", 2), ("io e due collaboratori", "it", 3), ("io e il mio socio", "it", 2),
     ("ja i dwóch pracowników", "pl", 3), ("ja i wspólnik", "pl", 2),
+    ("solo io e mio fratello", "it", 2), ("just me and my wife", "en", 2), ("tylko ja i wspólnik", "pl", 2),
     ("wir sind 12 und ich bin der Chef", "de", 12), ("12 including me", "en", 12),
 ])
 def test_the_writer_counts_with_the_others_they_name(text, language, count):
