@@ -13,7 +13,7 @@ from typing import Any, Callable, Dict, Iterable, List
 
 import yaml
 
-from actions.services.meaning import answer_meanings, event_phrases
+from actions.services.meaning import UNMISTAKABLE_MARGIN, answer_meanings, event_phrases
 from actions.services.numbers import parse_head_count, read_head_count
 from actions.services.places import codes_in, countries_in, country_of, vocabulary_index
 from actions.services.text import fold
@@ -281,7 +281,7 @@ def _all_but(question: str, whole: str, everything: List[str], named: Callable[[
         return None
     before, after = excepted
     if any(character.isalpha() for character in before):  # "everything except financing"; "raczej tylko ..." is no whole
-        if meanings.rank(question, before, off_question).unmistakable != whole and \
+        if meanings.rank(question, before, off_question).ahead_by(UNMISTAKABLE_MARGIN) != whole and \
                 whole not in meanings.unmistakable_in_parts(question, before, language):
             return None
     else:  # "apart from financing, all the rest"; "only Germany" says no whole

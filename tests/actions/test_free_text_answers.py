@@ -17,8 +17,10 @@ from actions.services.meaning import (
     JOINING_WORDS,
     MEANINGS_FILE,
     OFF_QUESTION,
+    AnswerMeanings,
     answer_meanings,
 )
+from bot import sentence_encoder
 from bot.config import PROJECT_ROOT
 from bot.definitions import LANGUAGES
 from bot.event_catalogue import upcoming_events
@@ -59,6 +61,18 @@ async def test_a_sector_described_in_own_words_is_understood(text, language, sec
     assert slots["sector"] == sector and slots["requested_slot"] != "sector"
 
 
+def test_one_stray_phrase_of_another_sector_does_not_outweigh_a_sector_that_several_describe():
+    """A sector's score averages its three nearest phrases (NEIGHBOURS): "hearing tests for newborns"
+    alone is nearer to this answer than any hearing-aid phrase, yet the answer is about hearing aids."""
+    phrases = [("sector", "medical_devices", text) for text in (
+        "we make hearing aids", "behind-the-ear hearing devices", "cochlear implants and hearing amplifiers")]
+    phrases += [("sector", "diagnostics", text) for text in (
+        "hearing tests for newborns", "blood tests", "a lab for genetic tests")]
+    meanings = AnswerMeanings(phrases, sentence_encoder.embed([text for _, _, text in phrases]))
+    ranking = meanings.rank("sector", "hearing aid fitting and hearing tests")
+    assert [value for value, _ in ranking.scores] == ["medical_devices", "diagnostics"]
+
+
 @pytest.mark.parametrize("text, language", [
     ("doesn't matter to us", "en"), ("ist uns eigentlich egal", "de"), ("aucune préférence particulière", "fr"),
     ("per noi è indifferente", "it"), ("nie mamy preferencji", "pl"), ("obojętnie", "pl"),
@@ -96,6 +110,7 @@ async def test_several_interests_in_one_sentence(dispatcher, domain):
     ("niente webinar, solo finanziamenti", "it", ["financing"]),
     ("partners, financing, events, everything but the lab", "en", ["events", "financing", "partnering"]),
     ("a parte gli eventi, tutto il resto", "it", ["financing", "partnering", "technology_centre"]),
+    ("all except events", "en", ["financing", "partnering", "technology_centre"]),  # "all": no 0.95 needed
 ])
 async def test_several_interests_or_all_but_some(text, language, interests, dispatcher, domain):
     slots = await run_form(form_tracker(message(text), {"requested_slot": "interests", "language": language}),
