@@ -13,7 +13,7 @@ from typing import Any, Callable, Dict, Iterable, List
 
 import yaml
 
-from actions.services.meaning import UNMISTAKABLE_MARGIN, answer_meanings, event_phrases
+from actions.services.meaning import OFF_QUESTION, UNMISTAKABLE_MARGIN, answer_meanings, event_phrases
 from actions.services.numbers import parse_head_count, read_head_count
 from actions.services.places import codes_in, countries_in, country_of, vocabulary_index
 from actions.services.text import fold
@@ -213,7 +213,8 @@ def understood_choice(text: str, intent: str, requested: str, clusters: ClusterT
         sectors = [code for code in codes_in(text, vocabulary_index()) if code in SECTORS]
         clear = ranking.ahead_by(CLEAR_MEANING_MARGIN)
         if clear or not sectors:  # "AI for radiology" is no diagnostics, though "radiology" is
-            return clear or ranking.understood or _one_of_parts("sector", text, language, off_question)
+            return clear or ranking.understood or _one_of_parts("sector", text, language, off_question) or \
+                (None if ranking.scores[0][0] == OFF_QUESTION else meanings.classify("sector", text))
         return sectors[0]
     if requested == "interests":
         def named_interests(words: str) -> List[str]:

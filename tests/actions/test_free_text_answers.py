@@ -36,6 +36,7 @@ def test_every_value_is_described_in_all_five_languages():
     assert set(meanings["interests"]) == set(INTERESTS) | {"all"}
     assert set(meanings["target_regions"]) == set(load_clusters().codes) | {"none"}
     assert set(meanings["yes_no"]) == {"true", "false"} and set(meanings["event_id"]) == {"none"}
+    assert set(meanings["unclear"]) == {"unclear"}
     missing = [(question, value, language) for question, values in meanings.items()
                for value, phrases in values.items() for language in LANGUAGES if not phrases.get(language)]
     assert missing == []
@@ -54,11 +55,23 @@ def test_every_value_is_described_in_all_five_languages():
     ("siamo una CRO", "it", "biotech_pharma"), ("un'app per chi soffre di diabete", "it", "digital_health"),
     ("algoritmi di intelligenza artificiale per la radiologia", "it", "digital_health"),  # not "radiologia": diagnostics
     ("chirurgische Instrumente, vor allem für die Augenheilkunde", "de", "medical_devices"),
+    # Trades no phrase names: what sets "other" apart is learned (CLASSIFIED_QUESTIONS).
+    ("we run a small hotel by the lake", "en", "other"), ("on vend des vélos électriques", "fr", "other"),
+    ("hurtownia materiałów budowlanych", "pl", "other"),
 ])
 async def test_a_sector_described_in_own_words_is_understood(text, language, sector, dispatcher, domain):
     slots = await run_form(form_tracker(message(text), {"requested_slot": "sector", "language": language}),
                            dispatcher, domain)
     assert slots["sector"] == sector and slots["requested_slot"] != "sector"
+
+
+@pytest.mark.parametrize("text, language", [
+    ("well honestly I couldn't tell you", "en"), ("bonne question, je réfléchis", "fr"),
+])
+async def test_an_answer_that_names_no_sector_is_asked_back_not_read_as_other(text, language, dispatcher, domain):
+    slots = await run_form(form_tracker(message(text), {"requested_slot": "sector", "language": language}),
+                           dispatcher, domain)
+    assert slots["sector"] is None
 
 
 def test_one_stray_phrase_of_another_sector_does_not_outweigh_a_sector_that_several_describe():
