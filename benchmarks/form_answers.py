@@ -39,6 +39,8 @@ ANSWER_SETS = {
     "dev3": Path(__file__).parent / "data" / "form_answers_dev3",
     # Five more writers (2026-12-07, evening), on the weakest questions (60 sector descriptions a
     # language, head counts, interests, regions, events, consent): chosen on first, read after.
+    # Their brief took "all of them" (regions) for all five codes; it is relabelled "none", as every
+    # other set's writers and the form read it (every cluster is open to the SME; no copy to each).
     "dev4": Path(__file__).parent / "data" / "form_answers_dev4",
     # Never looked at while the form was built: the only figures that do not flatter it.
     # Run it without --misses, so that it stays unread.

@@ -119,6 +119,7 @@ async def test_several_interests_in_one_sentence(dispatcher, domain):
     ("subsidies for our R&D would be nice", "en", ["financing"]),  # "R&D" is one word, and no partner
     ("investors and partners, no webinars please", "en", ["financing", "partnering"]),
     ("Partner und Fördermittel, keine Veranstaltungen", "de", ["financing", "partnering"]),
+    ("Technologiezentren und Partner, Events eher nicht", "de", ["partnering", "technology_centre"]),
     ("des partenaires, les événements ne nous intéressent pas", "fr", ["partnering"]),
     ("niente webinar, solo finanziamenti", "it", ["financing"]),
     ("partners, financing, events, everything but the lab", "en", ["events", "financing", "partnering"]),

@@ -70,7 +70,8 @@ def test_a_range_counts_as_its_middle(text, language, count):
     ("40-50 people and 3 freelancers", "en", 48),
     ("4 en CDI et 2 en CDD", "fr", 6), ("four full-time and two part-time", "en", 6),
     ("vier in Vollzeit und zwei in Teilzeit", "de", 6), ("4 a tempo pieno e 2 part-time", "it", 6),
-    ("4 na etacie i 2 na zleceniu", "pl", 6),
+    ("4 na etacie i 2 na zleceniu", "pl", 6), ("three in the office and nine in production", "en", 12),
+    ("2 GF, 6 Entwickler und eine Teilzeitkraft", "de", 9),
 ])
 def test_groups_of_people_add_up(text, language, count):
     assert parse_head_count(text, [language]) == count
