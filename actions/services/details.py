@@ -15,7 +15,7 @@ import yaml
 
 from actions.services.meaning import OFF_QUESTION, UNMISTAKABLE_MARGIN, answer_meanings, event_phrases
 from actions.services.numbers import parse_head_count, read_head_count
-from actions.services.places import codes_in, countries_in, country_of, vocabulary_index
+from actions.services.places import codes_in, countries_in, country_in_answer, country_of, vocabulary_index
 from actions.services.text import fold
 from bot.config import PROJECT_ROOT
 from bot.definitions import INTERESTS, LANGUAGES, SECTORS
@@ -82,8 +82,8 @@ def from_entities(message: Dict[str, Any], requested: str | None, language: str 
                 cluster = clusters.by_country(country) if country else None
                 if cluster and cluster.code not in targets:
                     targets.append(cluster.code)
-            elif country or requested == "country":
-                found.setdefault("country", country or value)
+            elif country or requested == "country":  # "Repubblica di San Marino": "San", "Marino"
+                found.setdefault("country", country or country_in_answer(text) or value)
         elif name == "sector" and value in SECTORS:
             found.setdefault("sector", value)
         elif name == "interest" and value in INTERESTS and value not in interests:
@@ -165,7 +165,7 @@ def from_answer(message: Dict[str, Any], requested: str, language: str | None,
     if requested == "email":
         return text
     if requested == "country":
-        return country_of(text) or text
+        return country_in_answer(text) or text
     if requested == "employees":
         count = parse_head_count(text, _languages(language))
         return count if count is not None else text

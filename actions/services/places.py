@@ -16,6 +16,10 @@ from actions.services.text import fold
 from bot.config import PROJECT_ROOT
 
 MAX_WORDS = 5
+# A word of an answer to the country question is read loosely only from this length on, and an
+# inflected ending is at most this long ("Mediolanem", "Krakowie", "Turynu").
+MIN_LOOSE_LENGTH = 6
+MAX_ENDING = 3
 
 
 def synonym_index(file_name: str, root: Path = PROJECT_ROOT / "nlu_data", codes_are_names: bool = True) -> Dict[str, str]:
@@ -95,6 +99,47 @@ def country_of(text: str | None) -> str | None:
             if code:
                 return code
     return None
+
+
+def country_in_answer(text: str) -> str | None:
+    """The country of an answer to "where is your company?": a place name as it is, else a word that
+    is a known place name inflected ("pod Mediolanem": Mediolan) or misspelt by one letter ("Bergame",
+    "Stutgart"). Only there: elsewhere such a word may be anything."""
+    found = country_of(text)
+    if found:
+        return found
+    for word in fold(text).split():
+        if len(word) >= MIN_LOOSE_LENGTH:
+            code = _loosely_named(word)
+            if code:
+                return code
+    return None
+
+
+def _loosely_named(word: str) -> str | None:
+    index = place_index()
+    for end in range(len(word) - 1, max(MIN_LOOSE_LENGTH, len(word) - MAX_ENDING) - 1, -1):  # an inflected ending
+        if word[:end] in index:
+            return index[word[:end]]
+    near = {index[name] for name in _single_word_places(len(word)) if _one_letter_apart(word, name)}
+    return near.pop() if len(near) == 1 else None
+
+
+@lru_cache(maxsize=32)
+def _single_word_places(length: int) -> tuple[str, ...]:
+    """Place names of one word within a letter of `length`."""
+    return tuple(name for name in place_index() if " " not in name and abs(len(name) - length) <= 1
+                 and len(name) >= MIN_LOOSE_LENGTH)
+
+
+def _one_letter_apart(a: str, b: str) -> bool:
+    """One letter replaced, added or left out."""
+    if len(a) == len(b):
+        return sum(x != y for x, y in zip(a, b, strict=True)) == 1
+    short, long = sorted((a, b), key=len)
+    if len(long) - len(short) != 1:
+        return False
+    return any(long[:i] + long[i + 1:] == short for i in range(len(long)))
 
 
 def countries_in(text: str) -> list[str]:

@@ -9,7 +9,7 @@ from rasa_sdk import Tracker
 
 from actions.registration import ValidateRegistrationForm
 from actions.services.numbers import parse_head_count
-from actions.services.places import countries_in, country_of
+from actions.services.places import countries_in, country_in_answer, country_of
 
 
 def message(text: str, intent: str = "inform", confidence: float = 0.95, entities: list | None = None) -> dict:
@@ -242,6 +242,28 @@ async def test_a_short_answer_to_a_name_question_is_the_name_whatever_it_resembl
     latest = message("Erasemed", "delete_my_data", confidence=0.97)
     slots = await run_form(form_tracker(latest, {"requested_slot": "company_name"}), dispatcher, domain)
     assert slots["company_name"] == "Erasemed"
+
+
+@pytest.mark.parametrize("text, code", [
+    ("pod Mediolanem", "IT"), ("koło Turynu", "IT"), ("pas loin de Bergame", "IT"), ("Stutgart", "DE"),
+    ("nicht weit von Freiburg", "DE"),
+])
+def test_an_inflected_or_misspelt_place_answers_the_country_question(text, code):
+    assert country_in_answer(text) == code
+
+
+@pytest.mark.parametrize("text", [
+    "I would rather not say", "nous sommes une petite entreprise", "wir sind ein kleines Unternehmen",
+    "jesteśmy małą firmą rodzinną", "preferisco non rispondere", "remote company, everyone works from home",
+])
+def test_words_that_name_no_place_name_no_country(text):
+    assert country_in_answer(text) is None
+
+
+async def test_a_place_the_nlu_split_in_two_is_read_whole(dispatcher, domain):
+    latest = message("Repubblica di San Marino", entities=[entity("location", "San"), entity("location", "Marino")])
+    slots = await run_form(form_tracker(latest, {"requested_slot": "country", "language": "it"}), dispatcher, domain)
+    assert slots["country"] == "SM"
 
 
 async def test_asked_for_the_country_a_place_is_the_country_even_if_tagged_as_target(dispatcher, domain):
