@@ -54,8 +54,9 @@ validate: install  ## Check training data, stories and domain: any warning fails
 	  -e "is not used in any story or rule" -e "duplicated intents have been found across multiple domain files: faq$$"
 	@echo "Data, stories and domain are valid."
 
-train: install  ## Train a model unless one exists for the current data
+train: install  ## Train a model unless one exists for the current data; embed the form's phrases
 	$(PYTHON) -m bot.training
+	OMP_NUM_THREADS=$$(nproc) S3M_ENCODER_THREADS=$$(nproc) $(PYTHON) -m actions.services.meaning
 
 # Storage of the assistants the tests start (tests/conftest.py, stack_storage): production's by
 # default; `make test-python TEST_STACK=sqlite` where no PostgreSQL or Redis runs.

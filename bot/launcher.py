@@ -48,10 +48,15 @@ def process_commands(settings: Settings, model: str) -> dict[str, str]:
         # a token starting with "-" (one random token in 64) would be taken for an option.
         "--auth-token=\"$S3M_RASA_TOKEN\"",
     ]
+    cores = os.cpu_count() or 1
+    warm_up = f"OMP_NUM_THREADS={cores} S3M_ENCODER_THREADS={cores}"
     commands = {
         "rasa": " ".join(rasa),
+        # The form's phrases are embedded first, on every core while Rasa loads its model (seconds
+        # when var/cache has them): else the first form answer would wait a minute for them.
         # rasa-sdk 3.6 reads its interface from SANIC_HOST only (default: all interfaces).
-        "actions": f"SANIC_HOST={shlex.quote(settings.action_bind)} {python} -m rasa_sdk --actions actions"
+        "actions": f"{warm_up} {python} -m actions.services.meaning && "
+                   f"SANIC_HOST={shlex.quote(settings.action_bind)} {python} -m rasa_sdk --actions actions"
                    f" --port {settings.action_port}",
         "portal": (
             # --ws none: Rasa pins websockets 10, older than uvicorn supports; the portal needs none.

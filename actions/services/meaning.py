@@ -13,6 +13,7 @@ from __future__ import annotations
 import hashlib
 import os
 import re
+import sys
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -130,6 +131,7 @@ class AnswerMeanings:
             rows.setdefault(question, []).append(row)
         self._questions = {question: ([phrases[row][1] for row in indices], vectors[indices])
                            for question, indices in rows.items()}
+        self.size = len(phrases)
         no_value = [self._questions[name] for name in (OFF_QUESTION, UNCLEAR) if name in self._questions]
         self._classifiers = {question: _classifier(self._questions[question], no_value)
                              for question in CLASSIFIED_QUESTIONS if question in self._questions}
@@ -321,3 +323,18 @@ def _cached_vectors(texts: List[str]) -> np.ndarray:
     np.save(partial, vectors)
     partial.replace(path)
     return vectors
+
+
+def main() -> None:
+    """Embed every phrase into var/cache before the action server starts (`make train`, `make run`):
+    on a new machine or after the phrases changed this takes a minute on one core, which the first
+    SME to answer a form question would otherwise wait, and a chat client would give up."""
+    import time
+
+    started = time.monotonic()
+    meanings = answer_meanings()
+    print(f"Answer meanings ready: {meanings.size} phrases in {time.monotonic() - started:.0f} s", file=sys.stderr)
+
+
+if __name__ == "__main__":
+    main()
