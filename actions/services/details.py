@@ -32,6 +32,8 @@ ALL_OF_THEM = "all"  # the interests answer that names every interest
 CHOICE_SLOTS = ("sector", "interests", "target_regions", "event_id")
 ORDINALS_FILE = PROJECT_ROOT / "catalogue" / "ordinals.yml"
 MAX_ORDINAL_ANSWER_WORDS = 5
+# An answer whose parts are all this short lists values rather than describing a company.
+MAX_LISTED_WORDS = 3
 # An event named by a word of its title is no answer when the whole answer is this much nearer
 # to "not decided yet" than to that event ("na razie żadne, zobaczymy później").
 NAMED_EVENT_DOUBT = 0.04
@@ -213,6 +215,8 @@ def understood_choice(text: str, intent: str, requested: str, clusters: ClusterT
         sectors = [code for code in codes_in(text, vocabulary_index()) if code in SECTORS]
         clear = ranking.ahead_by(CLEAR_MEANING_MARGIN)
         if clear or not sectors:  # "AI for radiology" is no diagnostics, though "radiology" is
+            if not clear and _parts_mean(ranking.nearest(2), "sector", text, language):  # "tests and devices"
+                return None  # which one? the two are asked back
             return clear or ranking.understood or _one_of_parts("sector", text, language, off_question) or \
                 (None if ranking.scores[0][0] == OFF_QUESTION else meanings.classify("sector", text))
         return sectors[0]
@@ -304,6 +308,16 @@ def _without_declined(question: str, values: List[str], named: Callable[[str], L
                 for code in [*named(part), meanings.rank(question, part).understood] if code}
     kept = [value for value in values if value not in declined]
     return kept if kept else values
+
+
+def _parts_mean(values: List[str], question: str, text: str, language: str | None) -> bool:
+    """Whether the answer lists short parts that between them mean exactly these values ("tests and
+    devices"); the parts of a description ("Bauunternehmen, Hoch- und Tiefbau") are no such list."""
+    meanings = answer_meanings()
+    parts = meanings.parts(text, language)
+    if len(parts) < 2 or any(len(part.split()) > MAX_LISTED_WORDS for part in parts):
+        return False
+    return {meanings.understand(question, part) for part in parts} == set(values)
 
 
 def _one_of_parts(question: str, text: str, language: str | None, off_question: bool) -> str | None:

@@ -242,7 +242,10 @@ def _declining(words: Iterable[str]) -> re.Pattern:
 
 
 def _clause_break(words: Iterable[str]) -> re.Pattern:
-    alternatives = [r"[,;+/.!?]", r"(?<![A-Z])&|&(?![A-Z])", r"\s[-–—]\s"] + [r"\b" + re.escape(word) + r"\b" for word in words]
+    """Punctuation and the joining words, except after a hyphen that shares the next word's end
+    ("Pflege- und Klinikbetten", "MRT- und CT-Aufnahmen": one thing, not two)."""
+    alternatives = [r"[,;+/.!?]", r"(?<![A-Z])&|&(?![A-Z])", r"\s[-–—]\s"] + \
+        [r"(?<!-\s)\b" + re.escape(word) + r"\b" for word in words]
     return re.compile(r"\s*(?:" + "|".join(alternatives) + r")\s*", re.IGNORECASE)
 
 

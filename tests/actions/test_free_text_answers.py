@@ -162,6 +162,18 @@ async def test_an_answer_between_two_sectors_is_asked_back_as_those_two(dispatch
     assert (asked["first"], asked["second"]) == ("Medizinprodukte", "Diagnostik")
     assert [button_value(b) for b in asked["buttons"]] == ["medical_devices", "diagnostics"]
 
+async def test_an_answer_listing_two_sectors_is_asked_back_as_those_two(dispatcher, domain):
+    slots = await run_form(form_tracker(message("tests and devices"), {"requested_slot": "sector", "language": "en"}),
+                           dispatcher, domain)
+    assert slots["sector"] is None and set(slots["choice_options"]) == {"diagnostics", "medical_devices"}
+
+
+def test_a_hyphen_before_a_joining_word_keeps_one_part():
+    meanings = answer_meanings()
+    assert meanings.parts("elektrisch verstellbare Pflege- und Klinikbetten", "de") == \
+        ["elektrisch verstellbare Pflege- und Klinikbetten"]
+    assert meanings.parts("Partner und Finanzierung", "de") == ["Partner", "Finanzierung"]
+
 
 async def test_the_chosen_option_clears_the_narrowed_question(dispatcher, domain):
     button = {"text": '/inform{"sector": "diagnostics"}', "intent": {"name": "inform", "confidence": 1.0},
