@@ -12,7 +12,7 @@ RASA   := $(PYTHON) -m rasa
 STAMP  := $(VENV)/.installed
 WIDGET := bot/portal/static/widget/s3martmed-chat.js
 
-.PHONY: help install widget lock lint test test-python test-sqlite validate train test-stories run bench-nlu bench-e2e bench bench-analytics clean
+.PHONY: help install widget lock lint test test-python test-python-own-stacks test-python-rest test-sqlite validate train test-stories run bench-nlu bench-e2e bench bench-analytics clean
 
 help:  ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-14s %s\n", $$1, $$2}'
@@ -56,7 +56,8 @@ validate: install  ## Check training data, stories and domain: any warning fails
 
 train: install  ## Train a model unless one exists for the current data; embed the form's phrases
 	$(PYTHON) -m bot.training
-	OMP_NUM_THREADS=$$(nproc) S3M_ENCODER_THREADS=$$(nproc) $(PYTHON) -m actions.services.meaning
+	threads=$${S3M_ENCODER_THREADS:-$$(nproc)}; OMP_NUM_THREADS=$$threads S3M_ENCODER_THREADS=$$threads \
+	  $(PYTHON) -m actions.services.meaning
 
 # Storage of the assistants the tests start (tests/conftest.py, stack_storage): production's by
 # default; `make test-python TEST_STACK=sqlite` where no PostgreSQL or Redis runs.
@@ -64,6 +65,16 @@ TEST_STACK ?= postgresql+redis
 
 test-python: install  ## pytest: units, components, actions, the running assistant on PostgreSQL + Redis
 	S3M_TEST_STACK=$(TEST_STACK) $(PYTHON) -m pytest
+
+# `make test` runs pytest as two halves side by side: the tests that start stacks of their own
+# (production set-ups, faults, retraining, browsers) and all the others.
+OWN_STACKS := tests/production tests/faults tests/retraining tests/portal tests/widget
+
+test-python-own-stacks: install
+	S3M_TEST_STACK=$(TEST_STACK) $(PYTHON) -m pytest $(OWN_STACKS) -p no:cacheprovider
+
+test-python-rest: install
+	S3M_TEST_STACK=$(TEST_STACK) $(PYTHON) -m pytest $(addprefix --ignore=,$(OWN_STACKS)) -p no:cacheprovider
 
 test-stories: train  ## Conversation tests in every language (tests/stories)
 	@# Dialogue: given each story's intents, every action must be right (fails the build).
@@ -80,10 +91,12 @@ test-sqlite: train  ## The conversation tests again on SQLite, the storage of `m
 	  tests/test_hostile_messages.py -p no:cacheprovider
 
 test: lint validate train  ## The whole suite
-	@# The three stages after training run side by side (each one's output printed when it ends):
-	@# much of pytest's time is spent waiting for the assistants it starts, which the stories
-	@# and the SQLite run fill. Any stage failing fails the suite.
-	$(MAKE) --no-print-directory -j3 --output-sync=target test-python test-stories test-sqlite
+	@# The four stages after training run side by side (each one's output printed when it ends):
+	@# much of pytest's time is spent waiting for the assistants it starts (fresh-clone CI used
+	@# 44 % of the two cores with one pytest), which the other stages fill. Any stage failing
+	@# fails the suite.
+	$(MAKE) --no-print-directory -j4 --output-sync=target test-python-own-stacks test-python-rest \
+	  test-stories test-sqlite
 
 run: install  ## Train if needed, then start Rasa (5005), actions (5055) and portal (8000)
 	$(PYTHON) -m bot.launcher

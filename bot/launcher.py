@@ -48,8 +48,8 @@ def process_commands(settings: Settings, model: str) -> dict[str, str]:
         # a token starting with "-" (one random token in 64) would be taken for an option.
         "--auth-token=\"$S3M_RASA_TOKEN\"",
     ]
-    cores = os.cpu_count() or 1
-    warm_up = f"OMP_NUM_THREADS={cores} S3M_ENCODER_THREADS={cores}"
+    threads = os.environ.get("S3M_ENCODER_THREADS") or str(os.cpu_count() or 1)  # as bot.training does
+    warm_up = f"OMP_NUM_THREADS={shlex.quote(threads)} S3M_ENCODER_THREADS={shlex.quote(threads)}"
     commands = {
         "rasa": " ".join(rasa),
         # The form's phrases are embedded first, on every core while Rasa loads its model (seconds
