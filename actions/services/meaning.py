@@ -49,11 +49,11 @@ NEIGHBOURS = {"sector": 3}
 # dev2, dev3 and dev4 sets, meaning alone: 219 -> 235 of 250, 164 -> 179 of 200, 251 -> 276 of 300
 # right; 5 -> 12, 8 -> 13, 11 -> 17 wrong). It decides when its two likeliest values are this far apart.
 CLASSIFIED_QUESTIONS = ("sector",)
+CLASSIFIER_MARGIN = 0.1
+CLASSIFIER_C = 10.0
 # The phrases of answers that answer nothing ("hard to say"): a classifier's "no value", with the
 # things SMEs say besides answering (OFF_QUESTION).
 UNCLEAR = "unclear"
-CLASSIFIER_MARGIN = 0.1
-CLASSIFIER_C = 10.0
 JOINING_WORDS = "joining_words"  # the YAML key of the words that join two answers, per language
 EXCEPTING_WORDS = "excepting_words"  # ... and of the words that take something out ("all but financing")
 DECLINING_WORDS = "declining_words"  # ... and of the words that turn a part down ("no events, please")
