@@ -18,7 +18,7 @@ from honcho.manager import Manager
 
 from bot.config import PROJECT_ROOT, Settings, load_settings
 from bot.leads import schema
-from bot.training import ensure_model, rasa_environment
+from bot.training import ensure_model, rasa_environment, training_environment
 
 LOOPBACK = {"127.0.0.1", "localhost", "::1"}
 
@@ -48,8 +48,8 @@ def process_commands(settings: Settings, model: str) -> dict[str, str]:
         # a token starting with "-" (one random token in 64) would be taken for an option.
         "--auth-token=\"$S3M_RASA_TOKEN\"",
     ]
-    threads = os.environ.get("S3M_ENCODER_THREADS") or str(os.cpu_count() or 1)  # as bot.training does
-    warm_up = f"OMP_NUM_THREADS={shlex.quote(threads)} S3M_ENCODER_THREADS={shlex.quote(threads)}"
+    threads = shlex.quote(training_environment()["S3M_ENCODER_THREADS"])  # every core, as a training has
+    warm_up = f"OMP_NUM_THREADS={threads} S3M_ENCODER_THREADS={threads}"
     commands = {
         "rasa": " ".join(rasa),
         # The form's phrases are embedded first, on every core while Rasa loads its model (seconds
