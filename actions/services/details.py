@@ -13,9 +13,16 @@ from typing import Any, Callable, Dict, Iterable, List
 
 import yaml
 
-from actions.services.meaning import OFF_QUESTION, UNMISTAKABLE_MARGIN, answer_meanings, event_phrases
+from actions.services.meaning import OFF_QUESTION, PART_MIN_MARGIN, UNMISTAKABLE_MARGIN, answer_meanings, event_phrases
 from actions.services.numbers import parse_head_count, read_head_count
-from actions.services.places import codes_in, countries_in, country_in_answer, country_of, vocabulary_index
+from actions.services.places import (
+    codes_in,
+    countries_in,
+    country_in_answer,
+    country_named_at,
+    country_of,
+    vocabulary_index,
+)
 from actions.services.text import fold
 from bot.config import PROJECT_ROOT
 from bot.definitions import INTERESTS, LANGUAGES, SECTORS
@@ -84,8 +91,9 @@ def from_entities(message: Dict[str, Any], requested: str | None, language: str 
                 cluster = clusters.by_country(country) if country else None
                 if cluster and cluster.code not in targets:
                     targets.append(cluster.code)
-            elif country or requested == "country":  # "Repubblica di San Marino": "San", "Marino"
-                found.setdefault("country", country or country_in_answer(text) or value)
+            elif (own := place_as_written(text, entity, language) or country) or requested == "country":
+                # "Repubblica di San Marino": "San", "Marino"
+                found.setdefault("country", own or country_in_answer(text, language) or value)
         elif name == "sector" and value in SECTORS:
             found.setdefault("sector", value)
         elif name == "interest" and value in INTERESTS and value not in interests:
@@ -99,6 +107,17 @@ def from_entities(message: Dict[str, Any], requested: str | None, language: str 
         found["email"] = email.group(0)
     _swap_mislabelled_name(found, requested)
     return found
+
+
+def place_as_written(text: str, entity: Dict[str, Any], language: str | None) -> str | None:
+    """The country of a place the NLU found, read from its words in the message in the conversation's
+    language, within the longest place name around them: the NLU maps a name the same way whatever the
+    language ("Monaco": Munich in Italian, the principality in French) and may find part of a name
+    ("Principato di Monaco")."""
+    start, end = entity.get("start"), entity.get("end")
+    if not text or not isinstance(start, int) or not isinstance(end, int):
+        return None
+    return country_named_at(text, start, end, language)
 
 
 def is_greeting(name: str) -> bool:
@@ -167,7 +186,7 @@ def from_answer(message: Dict[str, Any], requested: str, language: str | None,
     if requested == "email":
         return text
     if requested == "country":
-        return country_in_answer(text) or text
+        return country_in_answer(text, language) or text
     if requested == "employees":
         count = parse_head_count(text, _languages(language))
         return count if count is not None else text
@@ -178,14 +197,16 @@ def from_answer(message: Dict[str, Any], requested: str, language: str | None,
 
 
 def yes_or_no(text: str, intent: str, language: str | None, to_summary: bool = False) -> bool | None:
-    """A yes or no: the NLU's, unless the words are plainly our phrase for the other ("no problem");
+    """A yes or no: the NLU's, unless the words or their first part are plainly our phrase for the other
+    ("no problem", "ok, but no newsletters");
     else the answer's first part ("ok, as long as ..."), its whole meaning, or the one its parts agree on.
     `to_summary`: a "but" turns a yes into a no ("yes, but the e-mail is wrong": what to correct?)."""
     decided = {"affirm": True, "deny": False}.get(intent)
     if not text:
         return decided
     meanings = answer_meanings()
-    said = meanings.rank("yes_no", text).unmistakable
+    said = meanings.rank("yes_no", text).unmistakable or \
+        meanings.understand_first("yes_no", text, language, unmistakable=True)  # "ok, but no newsletter, please"
     if said is None and decided is None:
         said = meanings.understand_first("yes_no", text, language) or meanings.understand("yes_no", text) or \
             "".join(meanings.understand_several("yes_no", text, language))  # both a yes and a no: neither
@@ -229,7 +250,8 @@ def understood_choice(text: str, intent: str, requested: str, clusters: ClusterT
             return but
         interests = named_interests(text)
         interests += [code for code in meanings.understand_several("interests", text, language, off_question,
-                                                                   named=bool(interests)) if code not in interests]
+                                                                   named=bool(interests), refusals_add_nothing=True)
+                      if code not in interests]
         if ALL_OF_THEM in interests:  # "all four", said as a whole, not a part of a longer answer
             if meanings.understand("interests", text, off_question) == ALL_OF_THEM:
                 return list(INTERESTS)
@@ -295,17 +317,18 @@ def _all_but(question: str, whole: str, everything: List[str], named: Callable[[
         if not wholes or len(wholes) == len(parts):
             return None
         after = ", ".join(part for part in parts if part not in wholes)
-    left_out = set(named(after)) | set(meanings.understand_several(question, after, language, off_question)) - {whole}
+    left_out = set(named(after) or meanings.understand_several(question, after, language, off_question)) - {whole}
     return [code for code in everything if code not in left_out] if left_out else None
 
 
 def _without_declined(question: str, values: List[str], named: Callable[[str], List[str]], text: str,
                       language: str | None) -> List[str]:
-    """The values less those of the answer's parts that turn them down ("funding and partners, no events");
-    all of them when nothing would be left ("nie mamy laboratorium" may well ask for one)."""
+    """The values less those of the answer's parts that turn them down ("funding and partners, no events"):
+    the values a part names, else the one it clearly means; all of them when nothing would be left
+    ("nie mamy laboratorium" may well ask for one)."""
     meanings = answer_meanings()
     declined = {code for part in meanings.declined_parts(text, language)
-                for code in [*named(part), meanings.rank(question, part).understood] if code}
+                for code in named(part) or [meanings.rank(question, part).ahead_by(PART_MIN_MARGIN)] if code}
     kept = [value for value in values if value not in declined]
     return kept if kept else values
 

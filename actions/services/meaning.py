@@ -57,6 +57,8 @@ UNCLEAR = "unclear"
 JOINING_WORDS = "joining_words"  # the YAML key of the words that join two answers, per language
 EXCEPTING_WORDS = "excepting_words"  # ... and of the words that take something out ("all but financing")
 DECLINING_WORDS = "declining_words"  # ... and of the words that turn a part down ("no events, please")
+# How many words may come before a single word of refusal in the part it turns down.
+DECLINING_WITHIN = 3
 WORD_LISTS = (JOINING_WORDS, EXCEPTING_WORDS, DECLINING_WORDS)
 
 Phrase = Tuple[str, str, str]  # question, value, text
@@ -126,6 +128,8 @@ class AnswerMeanings:
         self._exceptions = {language: _word_break(words) for language, words in (excepting_words or {}).items()
                             if words}
         self._declines = {language: _declining(words) for language, words in (declining_words or {}).items() if words}
+        self._refusal_words = {language: _word_break(sorted(words, key=len, reverse=True))
+                               for language, words in (declining_words or {}).items() if words}
         rows: Dict[str, List[int]] = {}
         for row, (question, _, _) in enumerate(phrases):
             rows.setdefault(question, []).append(row)
@@ -165,18 +169,20 @@ class AnswerMeanings:
         return value if value != UNCLEAR and likelihoods[first] - likelihoods[second] >= CLASSIFIER_MARGIN else None
 
     def understand_first(self, question: str, text: str, language: str | None = None,
-                         off_question: bool = False) -> str | None:
+                         off_question: bool = False, unmistakable: bool = False) -> str | None:
         """The value the answer's first part clearly means, when there are several parts: a yes or no
         comes first and its conditions or reasons after it ("ok, as long as it stays with the cluster").
-        A courtesy before it is no part of the answer ("thank you, but no")."""
+        A courtesy before it is no part of the answer ("thank you, but no").
+        `unmistakable`: only a first part that is all but one of the value's phrases ("ok, aber keinen Newsletter")."""
         parts = self.parts(text, language)
-        if len(parts) < 2:
+        if len(parts) < 2 and not (unmistakable and self.excepted(text, language)):
             return None
         while len(parts) > 1 and self.rank(question, parts[0], off_question=True).scores[0][0] == OFF_QUESTION:
             parts = parts[1:]
         excepted = self.excepted(parts[0], language)  # "oui mais seulement si ...": "oui"
         first = excepted[0] if excepted and any(character.isalpha() for character in excepted[0]) else parts[0]
-        return self.understand(question, first, off_question)
+        ranking = self.rank(question, first, off_question)
+        return ranking.unmistakable if unmistakable else ranking.understood
 
     def unmistakable_in_parts(self, question: str, text: str, language: str | None = None,
                               off_question: bool = False) -> List[str]:
@@ -193,10 +199,14 @@ class AnswerMeanings:
         return (parts[0], parts[1]) if len(parts) == 2 else None
 
     def declined_parts(self, text: str, language: str | None) -> List[str]:
-        """The parts of the answer that turn something down: those that open with a word of refusal
-        ("no events pls", "niente eventi", "bez wydarzeń") or hold a phrase of it ("... ne nous concerne pas")."""
+        """What the parts of the answer that turn something down turn down, the words of refusal left out:
+        the parts that open with one ("no events pls" -> "events pls", "Finanzierung nicht") or hold a
+        phrase of it ("we don't need money" -> "money"). Left in, they would make every refusal alike."""
         pattern = self._declines.get(language or "")
-        return [part for part in self.parts(text, language) if pattern and pattern.search(part)] if pattern else []
+        if not pattern:
+            return []
+        refusal = self._refusal_words[language or ""]
+        return [refusal.sub(" ", part).strip() for part in self.parts(text, language) if pattern.search(part)]
 
     def parts(self, text: str, language: str | None) -> List[str]:
         """The text split at punctuation and at the joining words of the conversation's language."""
@@ -204,13 +214,21 @@ class AnswerMeanings:
         return [part for part in breaks.split(text) if part and any(c.isalpha() for c in part)]
 
     def understand_several(self, question: str, text: str, language: str | None = None,
-                           off_question: bool = False, named: bool = False) -> List[str]:
+                           off_question: bool = False, named: bool = False,
+                           refusals_add_nothing: bool = False) -> List[str]:
         """Every value that the answer or one of its parts clearly means ("partners, and the webinars").
         `named`: its words named a value already, so a faint meaning of the whole adds none, and an
-        answer of one part none at all ("un partner per industrializzare il prototipo" wants no lab)."""
+        answer of one part none at all ("un partner per industrializzare il prototipo" wants no lab).
+        `refusals_add_nothing`: what the answer turns down is no value of it, nor is the whole then
+        ("we don't need money, we want distributors"); not so where a refusal is an answer ("not sure")."""
         parts = self.parts(text, language)
+        declines = self._declines.get(language or "") if refusals_add_nothing else None
+        if declines and len(parts) > 1 and any(declines.search(part) for part in parts):
+            candidates = [part for part in parts if not declines.search(part)]
+        else:
+            candidates = [text] + parts if len(parts) > 1 else [] if named else [text]
         found: List[str] = []
-        for part in ([text] + parts if len(parts) > 1 else [] if named else [text]):
+        for part in candidates:
             ranking = self.rank(question, part, off_question)
             value = ranking.understood if part is text and not named else ranking.ahead_by(PART_MIN_MARGIN)
             if value and value not in found:
@@ -233,10 +251,11 @@ def _word_break(words: Iterable[str]) -> re.Pattern:
 
 
 def _declining(words: Iterable[str]) -> re.Pattern:
-    """A single word declines when it opens the part; a phrase of several words, anywhere in it."""
+    """A single word declines when it is one of the part's first words ("no events", "Finanzierung
+    nicht", "gli eventi non fanno per noi"); a phrase of several words, anywhere in it."""
     single = [re.escape(word) for word in words if " " not in word.strip()]
     phrases = [re.escape(word) for word in words if " " in word.strip()]
-    alternatives = ([r"^\s*(?:" + "|".join(single) + r")\b"] if single else []) + \
+    alternatives = ([r"^\s*(?:[^\W\d_]+\s+){0,%d}(?:" % DECLINING_WITHIN + "|".join(single) + r")\b"] if single else []) + \
         ([r"\b(?:" + "|".join(phrases) + r")\b"] if phrases else [])
     return re.compile("|".join(alternatives), re.IGNORECASE)
 

@@ -20,6 +20,7 @@ from actions.services.meaning import (
     AnswerMeanings,
     answer_meanings,
 )
+from actions.services.places import country_in_answer, known_countries, place_index, places_catalogue
 from bot import sentence_encoder
 from bot.config import PROJECT_ROOT
 from bot.definitions import LANGUAGES
@@ -125,6 +126,13 @@ async def test_several_interests_in_one_sentence(dispatcher, domain):
     ("partners, financing, events, everything but the lab", "en", ["events", "financing", "partnering"]),
     ("a parte gli eventi, tutto il resto", "it", ["financing", "partnering", "technology_centre"]),
     ("all except events", "en", ["financing", "partnering", "technology_centre"]),  # "all": no 0.95 needed
+    # a refusal after the noun, or what the SME has already, turns a value down and adds none
+    ("Geld brauchen wir keins, wir suchen Vertriebspartner", "de", ["partnering"]),
+    ("eventi no, ma un laboratorio per i test sì", "it", ["technology_centre"]),
+    ("we don't need funding, what we're after is distributors", "en", ["partnering"]),
+    ("un labo on en a déjà un, on cherche des investisseurs", "fr", ["financing"]),
+    ("partnerów mamy już dość, szukamy grantów", "pl", ["financing"]),
+    ("tout sauf les webinaires, on n'a pas le temps pour ça", "fr", ["financing", "partnering", "technology_centre"]),
 ])
 async def test_several_interests_or_all_but_some(text, language, interests, dispatcher, domain):
     slots = await run_form(form_tracker(message(text), {"requested_slot": "interests", "language": language}),
@@ -238,6 +246,9 @@ async def test_an_undecided_event_answer_is_no_particular_event(text, language, 
     ("no, keep our details to yourself", "faq", False), ("I'm afraid not, company policy", "faq", False),
     ("merci, mais non", "thank", False), ("danke, aber lieber nicht", "thank", False),
     ("je décline, n'enregistrez rien", "stop", False), ("sì, ma solo per questo progetto", "faq", True),
+    # a plain yes first, then something else turned down: the NLU hears the "no"
+    ("ok, aber bitte keine Werbung", "deny", True), ("yes ok but no marketing emails", "deny", True),
+    ("d'accord, mais pas de newsletter", "deny", True), ("no, thanks", "deny", False),
 ])
 async def test_yes_and_no_in_their_many_forms_answer_the_consent_question(text, intent, agreed, dispatcher, domain):
     slots = await run_form(form_tracker(message(text, intent), {"consent": None, "requested_slot": "consent"}),
@@ -390,3 +401,72 @@ async def test_a_wait_or_cancel_at_the_summary_saves_nothing(text, intent, langu
     slots = await run_form(form_tracker(message(text, intent), {"requested_slot": "registration_confirmed",
                                                                 "language": language}), dispatcher, domain)
     assert slots.get("registration_confirmed") is not True
+
+
+@pytest.mark.parametrize("text, language, code", [
+    # Capitals and large cities of countries beyond nlu_data/, in each language's spelling.
+    ("our lab is in Abidjan", "en", "CI"), ("a small team in Kyoto", "en", "JP"), ("Lahore, Pakistan", "en", "PK"),
+    ("Firma in Bamako", "de", "ML"), ("wir sitzen in Tiflis", "de", "GE"), ("Elfenbeinküste", "de", "CI"),
+    ("à Ouagadougou", "fr", "BF"), ("au Sénégal, près de Thiès", "fr", "SN"), ("Hanoï", "fr", "VN"),
+    ("siamo a Gerusalemme", "it", "IL"), ("Costa d'Avorio", "it", "CI"), ("a Città del Capo", "it", "ZA"),
+    ("z Jerozolimy", "pl", "IL"), ("Wybrzeże Kości Słoniowej", "pl", "CI"), ("w Lagosie", "pl", "NG"),
+    ("w Kamerunie", "pl", "CM"), ("w Dakarze", "pl", "SN"),
+    # Smaller towns and regions of the five countries and their neighbours.
+    ("just outside Ravensburg", "en", "DE"), ("bei Schwäbisch Hall", "de", "DE"), ("Kanton Aargau", "de", "CH"),
+    ("près de Montélimar", "fr", "FR"), ("dans le Valais", "fr", "CH"), ("vicino a Saluzzo", "it", "IT"),
+    ("in provincia di Mantova", "it", "IT"), ("pod Raciborzem", "pl", "PL"), ("koło Zakopanego", "pl", "PL"),
+    ("une entreprise niçoise", "fr", "FR"),
+    # Two neighbouring letters swapped in a name the NLU knows.
+    ("Portgual", "en", "PT"), ("Poalnd", "en", "PL"), ("Itlaien", "de", "IT"), ("Fracne", "fr", "FR"),
+    ("Gemrania", "it", "DE"), ("Nimecy", "pl", "DE"),
+])
+def test_a_place_beyond_the_nlu_names_answers_the_country_question(text, language, code):
+    assert country_in_answer(text, language) == code
+
+
+@pytest.mark.parametrize("language, code", [("en", "MC"), ("de", "MC"), ("fr", "MC"), ("pl", "MC"), ("it", "DE")])
+def test_a_place_name_is_read_in_the_conversations_language(language, code):
+    assert country_in_answer("Monaco", language) == code  # Munich is "Monaco (di Baviera)" in Italian
+
+
+@pytest.mark.parametrize("text, language", [
+    ("je suis seul à gérer ça", "fr"), ("jesteśmy mali, to rodzinna firma", "pl"), ("Chad", "en"),
+    ("further details by e-mail", "en"), ("we're a holding company", "en"), ("la sienne est à Paris", "fr"),
+    ("I ain't telling", "en"), ("banking software", "en"), ("Kuba", "pl"),
+])
+def test_everyday_words_name_no_country_of_the_catalogue(text, language):
+    found = country_in_answer(text, language)
+    assert found is None or found == "FR" and "Paris" in text
+
+
+@pytest.mark.parametrize("text, start, end, language, code", [
+    ("Principato di Monaco", 14, 20, "it", "MC"), ("Monaco", 0, 6, "fr", "MC"), ("Monaco", 0, 6, "it", "DE"),
+    ("nous sommes à Monaco", 14, 20, "fr", "MC"),
+])
+async def test_a_place_the_nlu_found_is_read_as_written_in_the_conversations_language(text, start, end, language,
+                                                                                      code, dispatcher, domain):
+    # The NLU maps "Monaco" to DE in every language (its entity synonyms know one meaning of a name).
+    latest = message(text, entities=[{"entity": "location", "value": "DE", "start": start, "end": end}])
+    slots = await run_form(form_tracker(latest, {"requested_slot": "country", "language": language}),
+                           dispatcher, domain)
+    assert slots["country"] == code
+
+
+@pytest.mark.parametrize("text, language, code", [("Dakar", "de", "SN"), ("w Dakarze, w Senegalu", "pl", "SN"),
+                                                  ("germnay", "en", "DE")])
+async def test_a_country_beyond_the_nlu_names_is_accepted(text, language, code, dispatcher, domain):
+    slots = await run_form(form_tracker(message(text), {"requested_slot": "country", "language": language}),
+                           dispatcher, domain)
+    assert slots["country"] == code
+
+
+def test_the_places_catalogue_agrees_with_the_nlu_names():
+    """A catalogue name names no other country than nlu_data/ does; every code is a country's."""
+    catalogue = places_catalogue()
+    nlu = place_index()
+    assert {name: (code, nlu[name]) for name, code in catalogue["countries"].items()
+            if name in nlu and nlu[name] != code} == {}
+    codes = set(catalogue["countries"].values()) | {code for language in LANGUAGES
+                                                    for code in catalogue["languages"][language]["places"].values()}
+    assert all(len(code) == 2 and code.isupper() for code in codes)
+    assert codes <= known_countries() and not codes & catalogue["cldr_left_out"]

@@ -56,6 +56,7 @@ def test_head_counts_in_words_and_digits(text, language, count):
     ("entre quarante et cinquante personnes", "fr", 45), ("tra 40 e 50", "it", 45), ("tra i 60 e i 70 dipendenti", "it", 65),
     ("da 10 a 12 persone", "it", 11), ("między 40 a 50", "pl", 45), ("od 30 do 35 osób", "pl", 33),
     ("między dwudziestu a trzydziestu pracowników", "pl", 25), ("70 – 80 Mitarbeiter", "de", 75),
+    ("dai 30 ai 40 dipendenti", "it", 35),
 ])
 def test_a_range_counts_as_its_middle(text, language, count):
     assert parse_head_count(text, [language]) == count
@@ -81,8 +82,9 @@ def test_groups_of_people_add_up(text, language, count):
     ("we are 12 and growing", "en", 12), ("40 employees, 2 of them founders", "en", 40),
     ("wir sind 12 und wachsen", "de", 12), ("30 Mitarbeiter, davon 4 Gründer", "de", 30),
     ("quarante salariés dont deux associés", "fr", 40), ("trenta dipendenti di cui due soci", "it", 30),
-    ("25 osób, w tym 3 wspólników", "pl", 25), ("5 a Roma e 3 a Milano", "it", 5),
-    ("forty and fifty", "en", 50),
+    ("25 osób, w tym 3 wspólników", "pl", 25), ("forty and fifty", "en", 50),
+    ("ein kleines Team, 6 Leute, davon 2 in Teilzeit", "de", 6), ("30 people in 2 teams", "en", 30),
+    ("12 engineers with 20 years of experience", "en", 12),
 ])
 def test_counts_that_are_not_separate_groups_do_not_add_up(text, language, count):
     assert parse_head_count(text, [language]) == count
@@ -136,6 +138,85 @@ def test_a_dozen_multiplies_the_number_before_it(text, language, count):
     ("wir sind 12 und ich bin der Chef", "de", 12), ("12 including me", "en", 12),
 ])
 def test_the_writer_counts_with_the_others_they_name(text, language, count):
+    assert parse_head_count(text, [language]) == count
+
+
+@pytest.mark.parametrize("text, language, count", [
+    ("R&D 3, production 12, admin 2", "en", 17), ("Leeds 10, Manchester 4", "en", 14),
+    ("about 30 in Ghent and 12 at our Dutch site", "en", 42), ("Vertrieb 3, Entwicklung 7, Verwaltung 2", "de", 12),
+    ("in Berlin 10, in Hamburg 5", "de", 15), ("12 in München und 4 in unserer Niederlassung in Graz", "de", 16),
+    ("Produktion: 14, Verwaltung: 4", "de", 18), ("15 à Paris et 10 à Lyon", "fr", 25),
+    ("production 20, bureau 5 et 3 commerciaux", "fr", 28), ("30 a Milano e 12 a Torino", "it", 42),
+    ("in officina 8, in amministrazione 3", "it", 11), ("5 a Roma e 3 a Milano", "it", 8),
+    ("w Warszawie 10, w Łodzi 5", "pl", 15), ("magazyn 6, biuro 4", "pl", 10),
+    ("2 osoby na etacie i 1 na pół etatu", "pl", 3),
+])
+def test_groups_labelled_by_department_or_place_before_or_after_add_up(text, language, count):
+    assert parse_head_count(text, [language]) == count
+
+
+@pytest.mark.parametrize("text, language, count", [
+    ("150 staff across two sites", "en", 150), ("30 Mitarbeiter an zwei Standorten", "de", 30),
+    ("45 personnes sur trois sites", "fr", 45), ("80 dipendenti in due stabilimenti", "it", 80),
+    ("60 osób w dwóch zakładach", "pl", 60),
+    ("40 employees: 30 in production, 10 in the office", "en", 40),
+    ("40 Mitarbeiter: 30 in der Produktion und 10 im Büro", "de", 40),
+])
+def test_a_count_of_sites_or_a_total_with_its_breakdown_is_not_added(text, language, count):
+    assert parse_head_count(text, [language]) == count
+
+
+@pytest.mark.parametrize("text, language, count", [
+    ("my wife and I plus 2 engineers", "en", 4), ("me, my brother and a secretary", "en", 3),
+    ("one intern and me", "en", 2), ("2 people: me and my brother", "en", 2),
+    ("mein Mann, ich und zwei Angestellte", "de", 4), ("ich mit meiner Frau und unserem Sohn", "de", 3),
+    ("30 Leute plus mich als Geschäftsführer", "de", 31), ("moi, ma femme et mon fils", "fr", 3),
+    ("12 salariés + moi (président)", "fr", 13), ("deux personnes : moi et mon frère", "fr", 2),
+    ("io, mia moglie e mio figlio", "it", 3), ("io e mia sorella più 2 dipendenti", "it", 4),
+    ("sei operai più me, il titolare", "it", 7), ("ja z żoną i dwóch pracowników", "pl", 4),
+    ("ja, mój brat i księgowa", "pl", 3), ("dwie osoby: ja i mąż", "pl", 2),
+    ("dwóch handlowców, trzech monterów i ja", "pl", 6),
+])
+def test_the_writer_and_each_person_they_name_count_one(text, language, count):
+    assert parse_head_count(text, [language]) == count
+
+
+@pytest.mark.parametrize("text, language, count", [
+    ("20 employees plus 3 contractors who are not counted", "en", 20), ("20 employees without the 3 interns", "en", 20),
+    ("we have 9 staff, not counting freelancers", "en", 9),
+    ("12 Leute, dazu 3 Freelancer, die zählen wir nicht", "de", 12), ("40 Leute ohne die 3 Azubis", "de", 40),
+    ("20 salariés sans compter les 4 intérimaires", "fr", 20),
+    ("12, plus 3 freelances qui ne sont pas salariés", "fr", 12),
+    ("12 dipendenti, i 3 consulenti esterni non li conto", "it", 12), ("25 persone senza i 2 stagisti", "it", 25),
+    ("una dozzina, stagisti esclusi", "it", 12), ("20 osób bez 2 stażystów", "pl", 20),
+    ("15 osób, plus 3 podwykonawców, ale ich nie liczymy", "pl", 15),
+])
+def test_a_group_the_writer_leaves_out_does_not_count(text, language, count):
+    assert parse_head_count(text, [language]) == count
+
+
+@pytest.mark.parametrize("text, language, count", [
+    ("about 40 people, exactly 38", "en", 38), ("twelve, eleven to be exact", "en", 11),
+    ("over 500 (512 at the last count)", "en", 512), ("about 40 in total, 35 in production", "en", 40),
+    ("around 30, 25 full-time", "en", 30), ("ca. 50, genau 47", "de", 47), ("knapp 30, genauer gesagt 28", "de", 28),
+    ("une dizaine, 9 exactement", "fr", 9), ("un peu moins de 100, disons 96", "fr", 96),
+    ("una ventina, 18 per la precisione", "it", 18), ("oltre 200, per l'esattezza 215", "it", 215),
+    ("około 50, dokładnie 48", "pl", 48), ("prawie 100, a dokładnie 97", "pl", 97),
+])
+def test_an_exact_figure_after_a_rough_one_is_the_count(text, language, count):
+    assert parse_head_count(text, [language]) == count
+
+
+@pytest.mark.parametrize("text, language, count", [
+    ("we are twelve, fifteen next year", "en", 12), ("three now, five before covid", "en", 3),
+    ("we were 50 last year, now 65", "en", 65), ("we're 20 and currently hiring 5 more", "en", 20),
+    ("the 3 founders plus 5 people we took on last year", "en", 8), ("we are 12 and growing, 15 next year", "en", 12),
+    ("zwölf jetzt, nächstes Jahr fünfzehn", "de", 12), ("früher waren wir 30, jetzt 22", "de", 22),
+    ("nous étions 30, aujourd'hui 25", "fr", 25), ("douze, bientôt quinze", "fr", 12),
+    ("ora 20, prima eravamo 25", "it", 20), ("ventidue, l'anno prossimo trenta", "it", 22),
+    ("teraz 20, w przyszłym roku 25", "pl", 20), ("dwanaście, wcześniej było piętnaście", "pl", 12),
+])
+def test_todays_count_wins_over_one_of_another_time(text, language, count):
     assert parse_head_count(text, [language]) == count
 
 
