@@ -13,7 +13,13 @@ from typing import Any, Callable, Dict, Iterable, List
 
 import yaml
 
-from actions.services.meaning import OFF_QUESTION, PART_MIN_MARGIN, UNMISTAKABLE_MARGIN, answer_meanings, event_phrases
+from actions.services.meaning import (
+    OFF_QUESTION,
+    PART_MIN_MARGIN,
+    UNMISTAKABLE_MARGIN,
+    answer_meanings,
+    event_phrases,
+)
 from actions.services.numbers import parse_head_count, read_head_count
 from actions.services.places import (
     codes_in,

@@ -255,7 +255,8 @@ def _declining(words: Iterable[str]) -> re.Pattern:
     nicht", "gli eventi non fanno per noi"); a phrase of several words, anywhere in it."""
     single = [re.escape(word) for word in words if " " not in word.strip()]
     phrases = [re.escape(word) for word in words if " " in word.strip()]
-    alternatives = ([r"^\s*(?:[^\W\d_]+\s+){0,%d}(?:" % DECLINING_WITHIN + "|".join(single) + r")\b"] if single else []) + \
+    leading = rf"^\s*(?:[^\W\d_]+\s+){{0,{DECLINING_WITHIN}}}"  # up to that many words before it
+    alternatives = ([leading + r"(?:" + "|".join(single) + r")\b"] if single else []) + \
         ([r"\b(?:" + "|".join(phrases) + r")\b"] if phrases else [])
     return re.compile("|".join(alternatives), re.IGNORECASE)
 
