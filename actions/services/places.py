@@ -64,9 +64,13 @@ def _synonyms(path: Path, codes_are_names: bool) -> Dict[str, str]:
 
 @lru_cache(maxsize=1)
 def place_index() -> Dict[str, str]:
-    """Folded place name -> ISO 3166-1 alpha-2 code."""
-    return {name: code for name, code in synonym_index("places.yml", codes_are_names=False).items()
-            if len(code) == 2 and code.isupper()}
+    """Folded place name -> ISO 3166-1 alpha-2 code, of every language's nlu_data/ (the first language's
+    code where two differ, as `synonym_index` reads them)."""
+    index: Dict[str, str] = {}
+    for language in sorted(LANGUAGES):
+        for name, code in _nlu_places(language).items():
+            index.setdefault(name, code)
+    return index
 
 
 @lru_cache(maxsize=8)
@@ -125,6 +129,7 @@ def places_catalogue(path: Path = PLACES_CATALOGUE) -> Dict[str, Any]:
 
 @lru_cache(maxsize=8)
 def _nlu_places(language: str) -> Dict[str, str]:
+    """The country codes of nlu_data/<language>/places.yml (its other synonyms are roles, not places)."""
     path = PROJECT_ROOT / "nlu_data" / language / "places.yml"
     return {name: code for name, code in _synonyms(path, codes_are_names=False).items()
             if len(code) == 2 and code.isupper()}
