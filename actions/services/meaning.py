@@ -163,9 +163,9 @@ class AnswerMeanings:
         classifier = self._classifiers.get(question)
         if classifier is None:
             return None
-        likelihoods = classifier.predict_proba(sentence_encoder.embed_one(text).reshape(1, -1))[0]
+        likelihoods = classifier.likelihoods(sentence_encoder.embed_one(text))
         second, first = np.argsort(likelihoods)[-2:]
-        value = str(classifier.classes_[first])
+        value = str(classifier.classes[first])
         return value if value != UNCLEAR and likelihoods[first] - likelihoods[second] >= CLASSIFIER_MARGIN else None
 
     def understand_first(self, question: str, text: str, language: str | None = None,
@@ -236,14 +236,37 @@ class AnswerMeanings:
         return found
 
 
-def _classifier(question: Tuple[List[str], np.ndarray], no_value: List[Tuple[List[str], np.ndarray]]):
-    """A logistic regression from a phrase's vector to its value, or to UNCLEAR for the `no_value` phrases."""
-    from sklearn.linear_model import LogisticRegression
+@dataclass(frozen=True)
+class _Classifier:
+    """A fitted multinomial logistic regression, as the arrays that make its predictions."""
 
+    classes: np.ndarray
+    coefficients: np.ndarray
+    intercepts: np.ndarray
+
+    def likelihoods(self, vector: np.ndarray) -> np.ndarray:
+        scores = self.coefficients @ vector + self.intercepts
+        exponentials = np.exp(scores - scores.max())
+        return exponentials / exponentials.sum()
+
+
+def _classifier(question: Tuple[List[str], np.ndarray], no_value: List[Tuple[List[str], np.ndarray]]) -> _Classifier:
+    """A logistic regression from a phrase's vector to its value, or to UNCLEAR for the `no_value` phrases.
+    Fitting takes seconds at every start of the action server: the fitted arrays are kept in var/cache."""
     values, vectors = question
     labels = values + [UNCLEAR for texts, _ in no_value for _ in texts]
-    return LogisticRegression(C=CLASSIFIER_C, max_iter=2000).fit(np.vstack([vectors, *[v for _, v in no_value]]),
-                                                                 labels)
+    inputs = np.vstack([vectors, *[v for _, v in no_value]])
+    key = hashlib.sha256("\n".join([str(CLASSIFIER_C), *labels]).encode() + inputs.tobytes()).hexdigest()[:16]
+    path = CACHE_DIR / f"answer-classifier-{key}.npz"
+    if path.exists():
+        with np.load(path) as stored:
+            return _Classifier(stored["classes"], stored["coefficients"], stored["intercepts"])
+    from sklearn.linear_model import LogisticRegression
+
+    fitted = LogisticRegression(C=CLASSIFIER_C, max_iter=2000).fit(inputs, labels)
+    classifier = _Classifier(fitted.classes_.astype(str), fitted.coef_, fitted.intercept_)
+    _store(path, classes=classifier.classes, coefficients=classifier.coefficients, intercepts=classifier.intercepts)
+    return classifier
 
 
 def _word_break(words: Iterable[str]) -> re.Pattern:
@@ -341,11 +364,20 @@ def _cached_vectors(texts: List[str]) -> np.ndarray:
     if path.exists():
         return np.load(path)
     vectors = sentence_encoder.embed(texts)
-    CACHE_DIR.mkdir(parents=True, exist_ok=True)
-    partial = path.with_suffix(f".{os.getpid()}.partial.npy")  # processes may start together
-    np.save(partial, vectors)
-    partial.replace(path)
+    _store(path, vectors)
     return vectors
+
+
+def _store(path: Path, array: np.ndarray | None = None, **arrays: np.ndarray) -> None:
+    """Write one array (.npy) or several (.npz) under `path`, whole or not at all: processes may start together."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    partial = path.with_name(f"{path.stem}.{os.getpid()}.partial{path.suffix}")
+    with open(partial, "wb") as file:
+        if array is not None:
+            np.save(file, array)
+        else:
+            np.savez(file, **arrays)
+    partial.replace(path)
 
 
 def main() -> None:
