@@ -73,7 +73,8 @@ def fits_question(message: Dict[str, Any], requested: str, language: str | None,
     if requested in YES_NO_SLOTS:  # "yes, thanks" is a yes; "ok, but who sees my data?" is a question
         meanings = answer_meanings()  # "ok, as long as it stays with the cluster" is a yes
         return meanings.understand("yes_no", text, off_question=True) is not None or \
-            "?" not in text and meanings.understand_first("yes_no", text, language, off_question=True) is not None or \
+            "?" not in text and (meanings.understand_first("yes_no", text, language, off_question=True) or
+                                 meanings.plain_yes_or_no(text, language)) is not None or \
             intent in POLITE_INTENTS and len(meanings.understand_several("yes_no", text, language, off_question=True)) == 1
     return requested in details.CHOICE_SLOTS and \
         details.understood_choice(text, intent, requested, clusters, off_question=True, language=language) is not None

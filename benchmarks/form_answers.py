@@ -8,10 +8,10 @@ action (actions/registration.py) fills the requested slot, as if the form had ju
 question. A slot filled with the expected value counts as understood; a clarifying question
 ("medical devices or diagnostics?") or a re-ask counts as not understood.
 
-Writes results/form-answers.json (`--set dev2|dev3|dev4|dev5|blind`: results/form-answers-<set>.json);
+Writes results/form-answers.json (`--set dev2|dev3|dev4|dev5|dev6|blind`: results/form-answers-<set>.json);
 prints a table, and every miss with `--misses`.
 
-Usage: python -m benchmarks.form_answers [--model PATH | --no-model] [--set dev|dev2|dev3|dev4|dev5|blind] [--misses]
+Usage: python -m benchmarks.form_answers [--model PATH | --no-model] [--set dev|dev2|dev3|dev4|dev5|dev6|blind] [--misses]
 """
 
 from __future__ import annotations
@@ -45,6 +45,9 @@ ANSWER_SETS = {
     # Five more writers (2026-12-07, night): 185 answers a language on every question, also the
     # country and the summary; descriptions of the sectors the blind set's figures were weakest on.
     "dev5": Path(__file__).parent / "data" / "form_answers_dev5",
+    # Five more writers (2026-12-08, small hours): 190 answers a language on every question, 50 of them
+    # sector descriptions of every kind of company; measured once before any change, then read.
+    "dev6": Path(__file__).parent / "data" / "form_answers_dev6",
     # Never looked at while the form was built: the only figures that do not flatter it.
     # Run it without --misses, so that it stays unread.
     "blind": Path(__file__).parent / "data" / "form_answers_blind",

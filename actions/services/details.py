@@ -44,7 +44,7 @@ NO_PREFERENCE = "none"  # the target-regions answer that names no region
 ALL_OF_THEM = "all"  # the interests answer that names every interest
 CHOICE_SLOTS = ("sector", "interests", "target_regions", "event_id")
 ORDINALS_FILE = PROJECT_ROOT / "catalogue" / "ordinals.yml"
-MAX_ORDINAL_ANSWER_WORDS = 5
+MAX_ORDINAL_ANSWER_WORDS = 6
 # An answer whose parts are all this short lists values rather than describing a company.
 MAX_LISTED_WORDS = 3
 # An event named by a word of its title is no answer when the whole answer is this much nearer
@@ -97,9 +97,11 @@ def from_entities(message: Dict[str, Any], requested: str | None, language: str 
                 cluster = clusters.by_country(country) if country else None
                 if cluster and cluster.code not in targets:
                     targets.append(cluster.code)
-            elif (own := place_as_written(text, entity, language) or country) or requested == "country":
-                # "Repubblica di San Marino": "San", "Marino"
-                found.setdefault("country", own or country_in_answer(text, language) or value)
+            elif requested == "country":  # the first place named: the NLU may miss it ("USA, Boston, ale ... w Krakowie")
+                found.setdefault("country", country_in_answer(text, language) or place_as_written(text, entity, language)
+                                 or country or value)
+            elif own := place_as_written(text, entity, language) or country:
+                found.setdefault("country", own)
         elif name == "sector" and value in SECTORS:
             found.setdefault("sector", value)
         elif name == "interest" and value in INTERESTS and value not in interests:
@@ -212,7 +214,8 @@ def yes_or_no(text: str, intent: str, language: str | None, to_summary: bool = F
         return decided
     meanings = answer_meanings()
     said = meanings.rank("yes_no", text).unmistakable or \
-        meanings.understand_first("yes_no", text, language, unmistakable=True)  # "ok, but no newsletter, please"
+        meanings.understand_first("yes_no", text, language, unmistakable=True) or \
+        meanings.plain_yes_or_no(text, language)  # "ok, but no newsletter, please"
     if said is None and decided is None:
         said = meanings.understand_first("yes_no", text, language) or meanings.understand("yes_no", text) or \
             "".join(meanings.understand_several("yes_no", text, language))  # both a yes and a no: neither
@@ -363,12 +366,13 @@ def event_on_date(text: str) -> str | None:
 
 
 def event_by_place(text: str) -> str | None:
-    """The event a short answer names by its place in the list of upcoming events ("the second one")."""
+    """The event a short answer names by its place in the list of upcoming events ("the second one", "3")."""
     words = fold(text).split()
     if "?" in text or not words or len(words) > MAX_ORDINAL_ANSWER_WORDS:
         return None
     padded = f" {' '.join(words)} "
-    places = {place for place, phrases in ordinal_phrases().items() if any(f" {p} " in padded for p in phrases)}
+    places = {place for place, phrases in ordinal_phrases().items()
+              if words == [place] or any(f" {p} " in padded for p in phrases)}
     events = upcoming_events()
     if len(places) != 1 or not events:
         return None

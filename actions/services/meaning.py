@@ -22,6 +22,7 @@ from typing import Dict, Iterable, List, Sequence, Tuple
 import numpy as np
 import yaml
 
+from actions.services.text import without_diacritics
 from bot import sentence_encoder
 from bot.config import PROJECT_ROOT
 from bot.definitions import LANGUAGES
@@ -59,7 +60,12 @@ EXCEPTING_WORDS = "excepting_words"  # ... and of the words that take something 
 DECLINING_WORDS = "declining_words"  # ... and of the words that turn a part down ("no events, please")
 # How many words may come before a single word of refusal in the part it turns down.
 DECLINING_WITHIN = 3
-WORD_LISTS = (JOINING_WORDS, EXCEPTING_WORDS, DECLINING_WORDS)
+HEDGING_WORDS = "hedging_words"  # ... and of the words that only soften a part ("maybe", "above all"): alone, no part
+YES_NO_WORDS = "yes_no_words"  # ... and the words that say yes ("true") or no ("false") on their own
+# A part of a yes or no answer is read by those words when it is at most this long ("comunque si";
+# not "non si sa ancora", where "si" is no yes).
+MAX_PLAIN_YES_NO_WORDS = 3
+WORD_LISTS = (JOINING_WORDS, EXCEPTING_WORDS, DECLINING_WORDS, HEDGING_WORDS, YES_NO_WORDS)
 
 Phrase = Tuple[str, str, str]  # question, value, text
 # What SMEs say besides answering (questions about S3martMed, help, stop, ...): the first training
@@ -95,6 +101,12 @@ class Ranking:
         scores = dict(self.scores)
         return self.understood == value and scores[value] - scores.get(other, -1.0) >= margin
 
+    def off_question_by(self, margin: float) -> bool:
+        """Whether the things SMEs say besides answering are nearer than every value by `margin` ("danke, aber nein";
+        "ok zgoda" is nearly as near to "ok, thanks" as to a yes, and is one)."""
+        return len(self.scores) > 1 and self.scores[0][0] == OFF_QUESTION and \
+            self.scores[0][1] - self.scores[1][1] >= margin
+
     @property
     def unmistakable(self) -> str | None:
         """The nearest value, if the answer is all but one of its phrases."""
@@ -123,18 +135,27 @@ class AnswerMeanings:
     def __init__(self, phrases: Sequence[Phrase], vectors: np.ndarray,
                  joining_words: Dict[str, List[str]] | None = None,
                  excepting_words: Dict[str, List[str]] | None = None,
-                 declining_words: Dict[str, List[str]] | None = None):
+                 declining_words: Dict[str, List[str]] | None = None,
+                 hedging_words: Dict[str, List[str]] | None = None,
+                 yes_no_words: Dict[str, Dict[str, List[str]]] | None = None):
         self._breaks = {language: _clause_break(words) for language, words in (joining_words or {}).items()}
         self._exceptions = {language: _word_break(words) for language, words in (excepting_words or {}).items()
                             if words}
         self._declines = {language: _declining(words) for language, words in (declining_words or {}).items() if words}
-        self._refusal_words = {language: _word_break(sorted(words, key=len, reverse=True))
-                               for language, words in (declining_words or {}).items() if words}
+        self._refusal_words = {language: _word_break(words) for language, words in (declining_words or {}).items() if words}
+        self._hedges = {language: re.compile(r"^(?:\s*(?:" + "|".join(map(re.escape, _as_typed(words))) + r")\b)+\s*$",
+                                             re.IGNORECASE)
+                        for language, words in (hedging_words or {}).items() if words}
+        self._yes_no_words = {value: {language: _word_break(words) for language, words in by_language.items() if words}
+                              for value, by_language in (yes_no_words or {}).items()}
         rows: Dict[str, List[int]] = {}
         for row, (question, _, _) in enumerate(phrases):
             rows.setdefault(question, []).append(row)
         self._questions = {question: ([phrases[row][1] for row in indices], vectors[indices])
                            for question, indices in rows.items()}
+        # A phrase and its twin typed without diacritics count as one phrase of their value.
+        self._twins = {question: [without_diacritics(phrases[row][2]).casefold() for row in indices]
+                       for question, indices in rows.items()}
         self.size = len(phrases)
         no_value = [self._questions[name] for name in (OFF_QUESTION, UNCLEAR) if name in self._questions]
         self._classifiers = {question: _classifier(self._questions[question], no_value)
@@ -143,15 +164,18 @@ class AnswerMeanings:
     def rank(self, question: str, text: str, off_question: bool = False) -> Ranking:
         """`off_question`: rank the things SMEs say besides answering too, as one more value."""
         values, vectors = self._questions[question]
+        twins = self._twins[question]
         if off_question:
             off_values, off_vectors = self._questions[OFF_QUESTION]
             values, vectors = values + off_values, np.vstack([vectors, off_vectors])
+            twins = twins + self._twins[OFF_QUESTION]
         similarities = vectors @ sentence_encoder.embed_one(text)
-        nearest: Dict[str, List[float]] = {}
-        for value, similarity in zip(values, similarities.tolist(), strict=True):
-            nearest.setdefault(value, []).append(similarity)
+        nearest: Dict[str, Dict[str, float]] = {}
+        for value, twin, similarity in zip(values, twins, similarities.tolist(), strict=True):
+            of_value = nearest.setdefault(value, {})
+            of_value[twin] = max(similarity, of_value.get(twin, -1.0))
         count = NEIGHBOURS.get(question, 1)
-        scores = {value: sum(sorted(found, reverse=True)[:count]) / min(count, len(found))
+        scores = {value: sum(sorted(found.values(), reverse=True)[:count]) / min(count, len(found))
                   for value, found in nearest.items()}
         return Ranking(tuple(sorted(scores.items(), key=lambda item: -item[1])))
 
@@ -177,12 +201,27 @@ class AnswerMeanings:
         parts = self.parts(text, language)
         if len(parts) < 2 and not (unmistakable and self.excepted(text, language)):
             return None
-        while len(parts) > 1 and self.rank(question, parts[0], off_question=True).scores[0][0] == OFF_QUESTION:
+        while len(parts) > 1 and self.rank(question, parts[0], off_question=True).off_question_by(PART_MIN_MARGIN):
             parts = parts[1:]
         excepted = self.excepted(parts[0], language)  # "oui mais seulement si ...": "oui"
         first = excepted[0] if excepted and any(character.isalpha() for character in excepted[0]) else parts[0]
         ranking = self.rank(question, first, off_question)
         return ranking.unmistakable if unmistakable else ranking.understood
+
+    def plain_yes_or_no(self, text: str, language: str | None) -> str | None:
+        """"true" or "false" when the answer's first short part, or else its last, holds a word of one only
+        ("mah ok dai ...", "Wenn die Daten nur dafür verwendet werden, dann ja"): the encoder reads short
+        colloquial parts poorly ("ok dai" lies nearer to a no)."""
+        parts = [part for part in self.parts(text, language) if len(part.split()) <= MAX_PLAIN_YES_NO_WORDS]
+        for part in parts[:1] + parts[-1:]:
+            said = [value for value, words in self._yes_no_words.items()
+                    if words.get(language or "") is not None and words[language or ""].search(part)]
+            refusal = self._refusal_words.get(language or "")
+            if said == ["true"] and refusal and refusal.search(part):
+                continue  # "Nicht einverstanden", "pas d'accord"
+            if len(said) == 1:
+                return said[0]
+        return None
 
     def unmistakable_in_parts(self, question: str, text: str, language: str | None = None,
                               off_question: bool = False) -> List[str]:
@@ -221,7 +260,8 @@ class AnswerMeanings:
         answer of one part none at all ("un partner per industrializzare il prototipo" wants no lab).
         `refusals_add_nothing`: what the answer turns down is no value of it, nor is the whole then
         ("we don't need money, we want distributors"); not so where a refusal is an answer ("not sure")."""
-        parts = self.parts(text, language)
+        hedge = self._hedges.get(language or "")
+        parts = [part for part in self.parts(text, language) if not (hedge and hedge.match(part))]  # "maybe", alone
         declines = self._declines.get(language or "") if refusals_add_nothing else None
         if declines and len(parts) > 1 and any(declines.search(part) for part in parts):
             candidates = [part for part in parts if not declines.search(part)]
@@ -269,15 +309,21 @@ def _classifier(question: Tuple[List[str], np.ndarray], no_value: List[Tuple[Lis
     return classifier
 
 
+def _as_typed(words: Iterable[str]) -> List[str]:
+    """The words, and those with diacritics also as typed without them ("oprocz" for "oprócz"), longest first."""
+    return sorted({twin for word in words for twin in (word, without_diacritics(word))}, key=len, reverse=True)
+
+
 def _word_break(words: Iterable[str]) -> re.Pattern:
-    return re.compile(r"\s*(?:" + "|".join(r"\b" + re.escape(word) + r"\b" for word in words) + r")\s*", re.IGNORECASE)
+    return re.compile(r"\s*(?:" + "|".join(r"\b" + re.escape(word) + r"\b" for word in _as_typed(words)) + r")\s*",
+                      re.IGNORECASE)
 
 
 def _declining(words: Iterable[str]) -> re.Pattern:
     """A single word declines when it is one of the part's first words ("no events", "Finanzierung
     nicht", "gli eventi non fanno per noi"); a phrase of several words, anywhere in it."""
-    single = [re.escape(word) for word in words if " " not in word.strip()]
-    phrases = [re.escape(word) for word in words if " " in word.strip()]
+    single = [re.escape(word) for word in _as_typed(words) if " " not in word.strip()]
+    phrases = [re.escape(word) for word in _as_typed(words) if " " in word.strip()]
     leading = rf"^\s*(?:[^\W\d_]+\s+){{0,{DECLINING_WITHIN}}}"  # up to that many words before it
     alternatives = ([leading + r"(?:" + "|".join(single) + r")\b"] if single else []) + \
         ([r"\b(?:" + "|".join(phrases) + r")\b"] if phrases else [])
@@ -288,16 +334,19 @@ def _clause_break(words: Iterable[str]) -> re.Pattern:
     """Punctuation and the joining words, except after a hyphen that shares the next word's end
     ("Pflege- und Klinikbetten", "MRT- und CT-Aufnahmen": one thing, not two)."""
     alternatives = [r"[,;+/.!?]", r"(?<![A-Z])&|&(?![A-Z])", r"\s[-–—]\s"] + \
-        [r"(?<!-\s)\b" + re.escape(word) + r"\b" for word in words]
+        [r"(?<!-\s)\b" + re.escape(word) + r"\b" for word in _as_typed(words)]
     return re.compile(r"\s*(?:" + "|".join(alternatives) + r")\s*", re.IGNORECASE)
 
 
 def load_phrases(events: Iterable[Event], path: Path = MEANINGS_FILE) -> Tuple[Phrase, ...]:
-    """Every phrase of all five languages, the events' own included."""
-    phrases = [(question, str(value), str(text))
+    """Every phrase of all five languages, the events' own included, and each phrase with diacritics
+    also as SMEs type it without them: the encoder places "moze byc" nearer to a no than "może być"."""
+    written = [(question, str(value), str(text))
                for question, values in _read(path, path.stat().st_mtime_ns).items() if question not in WORD_LISTS
                for value, texts in values.items()
                for language in LANGUAGES for text in texts.get(language) or []]
+    phrases = [twin for question, value, text in written
+               for twin in dict.fromkeys([(question, value, text), (question, value, without_diacritics(text))])]
     phrases += [("event_id", event.id, text) for event in events for text in event_phrases(event)]
     phrases += [(OFF_QUESTION, OFF_QUESTION, text) for text in off_question_examples()]
     return tuple(phrases)
@@ -354,7 +403,8 @@ def _embedded(phrases: Tuple[Phrase, ...], modified_ns: int) -> AnswerMeanings:
     lists = _read(MEANINGS_FILE, modified_ns)
     return AnswerMeanings(phrases, _cached_vectors([text for _, _, text in phrases]),
                           lists.get(JOINING_WORDS) or {}, lists.get(EXCEPTING_WORDS) or {},
-                          lists.get(DECLINING_WORDS) or {})
+                          lists.get(DECLINING_WORDS) or {}, lists.get(HEDGING_WORDS) or {},
+                          lists.get(YES_NO_WORDS) or {})
 
 
 def _cached_vectors(texts: List[str]) -> np.ndarray:

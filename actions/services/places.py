@@ -22,10 +22,10 @@ MAX_WORDS = 5
 # A word of an answer to the country question is read loosely only from this length on, and an
 # inflected ending after a name the NLU knows is at most this long ("Mediolanem", "Krakowie",
 # "Turynu"); any known name, even a shorter one or one whose last vowel the ending replaces, takes a
-# Polish case ending after at least MIN_STEM letters ("w Dakarze": Dakar, "z Jerozolimy": Jerozolima).
+# Polish case ending after at least MIN_STEM letters ("w Dakarze": Dakar, "z Jerozolimy": Jerozolima, "pod Grazem").
 MIN_LOOSE_LENGTH = 6
 MAX_ENDING = 3
-MIN_STEM = 5
+MIN_STEM = 4
 # The endings Polish gives a place name in its cases, folded ("Dakarze", "Lagosie", "Dakaru", "Zakopanego").
 DECLENSION_ENDINGS = ("iem", "owi", "ach", "ami", "ego", "ie", "ze", "em", "om", "ow", "u", "a", "e", "y", "i")
 # The last vowel of a name, which a Polish case ending replaces ("Jerozolima", "Sarajewo", "Zakopane").
@@ -191,9 +191,10 @@ def country_of(text: str | None) -> str | None:
 
 
 def _named(words: list[str], index: Dict[str, str]) -> str | None:
-    """The code of the longest place name among `words` (the first of that length)."""
-    for size in range(min(MAX_WORDS, len(words)), 0, -1):
-        for start in range(len(words) - size + 1):
+    """The code of the first place name among `words`, the longest one that starts there: an SME names
+    its base first ("HQ in Mailand, Produktion aber in Rumänien", "Paris, and a lab in New York")."""
+    for start in range(len(words)):
+        for size in range(min(MAX_WORDS, len(words) - start), 0, -1):
             code = index.get(" ".join(words[start:start + size]))
             if code:
                 return code

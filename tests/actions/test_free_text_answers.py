@@ -14,9 +14,11 @@ from actions.services.details import INTERESTS, SECTORS, event_named
 from actions.services.meaning import (
     DECLINING_WORDS,
     EXCEPTING_WORDS,
+    HEDGING_WORDS,
     JOINING_WORDS,
     MEANINGS_FILE,
     OFF_QUESTION,
+    YES_NO_WORDS,
     AnswerMeanings,
     answer_meanings,
 )
@@ -32,7 +34,9 @@ from tests.actions.test_registration_form import entity, form_tracker, message, 
 def test_every_value_is_described_in_all_five_languages():
     meanings = yaml.safe_load(MEANINGS_FILE.read_text(encoding="utf-8"))
     assert set(meanings.pop(JOINING_WORDS)) == set(meanings.pop(EXCEPTING_WORDS)) == \
-        set(meanings.pop(DECLINING_WORDS)) == set(LANGUAGES)
+        set(meanings.pop(DECLINING_WORDS)) == set(meanings.pop(HEDGING_WORDS)) == set(LANGUAGES)
+    assert {value: set(words) for value, words in meanings.pop(YES_NO_WORDS).items()} == \
+        {"true": set(LANGUAGES), "false": set(LANGUAGES)}
     assert set(meanings["sector"]) == set(SECTORS)
     assert set(meanings["interests"]) == set(INTERESTS) | {"all"}
     assert set(meanings["target_regions"]) == set(load_clusters().codes) | {"none"}
@@ -133,6 +137,10 @@ async def test_several_interests_in_one_sentence(dispatcher, domain):
     ("un labo on en a déjà un, on cherche des investisseurs", "fr", ["financing"]),
     ("partnerów mamy już dość, szukamy grantów", "pl", ["financing"]),
     ("tout sauf les webinaires, on n'a pas le temps pour ça", "fr", ["financing", "partnering", "technology_centre"]),
+    # word lists read as typed without diacritics; a part of hedging words only names nothing
+    ("wszystko oprocz eventow", "pl", ["financing", "partnering", "technology_centre"]),
+    ("finansowanie i eventy, partnerow juz mamy", "pl", ["events", "financing"]),
+    ("przede wszystkim centrum technologiczne, moze tez jakies wydarzenia", "pl", ["events", "technology_centre"]),
 ])
 async def test_several_interests_or_all_but_some(text, language, interests, dispatcher, domain):
     slots = await run_form(form_tracker(message(text), {"requested_slot": "interests", "language": language}),
@@ -210,6 +218,7 @@ def test_an_event_named_by_place_topic_month_or_kind(text, event_id):
 @pytest.mark.parametrize("text, language, place", [
     ("the second one", "en", 1), ("das erste", "de", 0), ("le dernier", "fr", -1), ("l'ultimo", "it", -1),
     ("trzecie", "pl", 2), ("am 10.2.", "de", 0), ("quello del 21/4", "it", 2), ("to od Medsilesii", "pl", 2),
+    ("3", "en", 2), ("Nummer 1", "de", 0), ("le 2 svp", "fr", 1), ("numer 3", "pl", 2),
 ])
 async def test_an_event_named_by_its_place_in_the_list_its_date_or_organiser(text, language, place, dispatcher,
                                                                                domain):
@@ -218,7 +227,8 @@ async def test_an_event_named_by_its_place_in_the_list_its_date_or_organiser(tex
     assert slots["event_id"] == upcoming_events()[place].id
 
 
-@pytest.mark.parametrize("text", ["secondo me nessuno", "first I need to ask my boss", "which is the second one?"])
+@pytest.mark.parametrize("text", ["secondo me nessuno", "first I need to ask my boss", "which is the second one?",
+                                  "alle 3", "9"])
 def test_a_place_word_that_is_no_choice_names_no_event(text):
     from actions.services.details import event_by_place
 
@@ -253,6 +263,23 @@ async def test_an_undecided_event_answer_is_no_particular_event(text, language, 
 async def test_yes_and_no_in_their_many_forms_answer_the_consent_question(text, intent, agreed, dispatcher, domain):
     slots = await run_form(form_tracker(message(text, intent), {"consent": None, "requested_slot": "consent"}),
                            dispatcher, domain)
+    assert slots["consent"] is agreed
+
+
+@pytest.mark.parametrize("text, intent, language, agreed", [
+    # typed without diacritics: each phrase is also embedded so ("moze byc" lay nearer to a no)
+    ("moze byc, tylko prosze nie dzwonic", "request_human", "pl", True),
+    ("wolalbym na tym etapie nie zostawiac danych", "stop", "pl", False),
+    # a word of yes or no in a short first or last part; a courtesy first only when plainly one
+    ("Wenn die Daten nur dafür verwendet werden, dann ja.", "faq", "de", True),
+    ("mah ok dai... comunque si", "faq", "it", True),
+    ("ok zgoda, ale używajcie adresu firmowego a nie prywatnego", "faq", "pl", True),
+    ("Nicht einverstanden. Bitte keine Weitergabe an Dritte.", "deny", "de", False),
+    ("pas d'accord", "deny", "fr", False), ("non si sa mai, meglio di no", "deny", "it", False),
+])
+async def test_yes_and_no_as_smes_type_them_in_their_language(text, intent, language, agreed, dispatcher, domain):
+    slots = await run_form(form_tracker(message(text, intent), {"consent": None, "requested_slot": "consent",
+                                                                "language": language}), dispatcher, domain)
     assert slots["consent"] is agreed
 
 
@@ -410,7 +437,7 @@ async def test_a_wait_or_cancel_at_the_summary_saves_nothing(text, intent, langu
     ("à Ouagadougou", "fr", "BF"), ("au Sénégal, près de Thiès", "fr", "SN"), ("Hanoï", "fr", "VN"),
     ("siamo a Gerusalemme", "it", "IL"), ("Costa d'Avorio", "it", "CI"), ("a Città del Capo", "it", "ZA"),
     ("z Jerozolimy", "pl", "IL"), ("Wybrzeże Kości Słoniowej", "pl", "CI"), ("w Lagosie", "pl", "NG"),
-    ("w Kamerunie", "pl", "CM"), ("w Dakarze", "pl", "SN"),
+    ("w Kamerunie", "pl", "CM"), ("w Dakarze", "pl", "SN"), ("jesteśmy pod Grazem", "pl", "AT"), ("w Chinach", "pl", "CN"),
     # Smaller towns and regions of the five countries and their neighbours.
     ("just outside Ravensburg", "en", "DE"), ("bei Schwäbisch Hall", "de", "DE"), ("Kanton Aargau", "de", "CH"),
     ("près de Montélimar", "fr", "FR"), ("dans le Valais", "fr", "CH"), ("vicino a Saluzzo", "it", "IT"),
@@ -447,6 +474,19 @@ async def test_a_place_the_nlu_found_is_read_as_written_in_the_conversations_lan
                                                                                       code, dispatcher, domain):
     # The NLU maps "Monaco" to DE in every language (its entity synonyms know one meaning of a name).
     latest = message(text, entities=[{"entity": "location", "value": "DE", "start": start, "end": end}])
+    slots = await run_form(form_tracker(latest, {"requested_slot": "country", "language": language}),
+                           dispatcher, domain)
+    assert slots["country"] == code
+
+
+@pytest.mark.parametrize("text, found, language, code", [
+    ("HQ in Mailand, Produktion aber in Rumänien", "Rumänien", "de", "IT"),
+    ("USA, Boston, ale mamy też biuro w Krakowie", "Krakowie", "pl", "US"),
+    ("Paris, and a lab in New York", "New York", "en", "FR"),
+])
+async def test_the_first_place_named_is_the_companys_country(text, found, language, code, dispatcher, domain):
+    start = text.index(found)  # the NLU found the second place only
+    latest = message(text, entities=[{"entity": "location", "value": "XX", "start": start, "end": start + len(found)}])
     slots = await run_form(form_tracker(latest, {"requested_slot": "country", "language": language}),
                            dispatcher, domain)
     assert slots["country"] == code
