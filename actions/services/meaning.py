@@ -209,7 +209,7 @@ class AnswerMeanings:
         return ranking.unmistakable if unmistakable else ranking.understood
 
     def plain_yes_or_no(self, text: str, language: str | None) -> str | None:
-        """"true" or "false" when the answer's first short part, or else its last, holds a word of one only
+        """"true" or "false" when the first of the answer's short parts, or else the last, holds a word of one only
         ("mah ok dai ...", "Wenn die Daten nur dafür verwendet werden, dann ja"): the encoder reads short
         colloquial parts poorly ("ok dai" lies nearer to a no)."""
         parts = [part for part in self.parts(text, language) if len(part.split()) <= MAX_PLAIN_YES_NO_WORDS]

@@ -181,7 +181,7 @@ def known_countries() -> frozenset[str]:
 def country_of(text: str | None) -> str | None:
     """The country a place name or code stands for, or None if unknown.
 
-    Tries the whole text, then its longest word sequences ("near Turin" -> IT).
+    Tries the whole text, then the first place name in it ("near Turin" -> IT).
     """
     if not text:
         return None
