@@ -44,3 +44,15 @@ def test_model_path_names_the_fingerprint(tmp_path):
     files = make_project(tmp_path)
     path = model_path(tmp_path / "models", tmp_path)
     assert path == tmp_path / "models" / f"s3martmed-{fingerprint(files, tmp_path)}.tar.gz"
+
+
+def test_the_projects_training_leaves_the_data_check_to_make_validate(tmp_path, monkeypatch):
+    """`make validate` fails on any warning before `make train`; Rasa's own check only logs them."""
+    import bot.training
+
+    commands = []
+    monkeypatch.setattr(bot.training.subprocess, "run", lambda command, **_: commands.append(command))
+    bot.training.train(tmp_path / "models" / "m.tar.gz")
+    assert "--skip-validation" in commands[0]
+    retraining = bot.training.train_command(tmp_path / "m.tar.gz", tmp_path / "config.yml", [tmp_path], tmp_path)
+    assert "--skip-validation" not in retraining  # an admin's retraining data is checked as it trains
