@@ -98,8 +98,9 @@ def from_entities(message: Dict[str, Any], requested: str | None, language: str 
                 if cluster and cluster.code not in targets:
                     targets.append(cluster.code)
             elif requested == "country":  # the first place named: the NLU may miss it ("USA, Boston, ale ... w Krakowie")
-                found.setdefault("country", country_in_answer(text, language) or place_as_written(text, entity, language)
-                                 or country or value)
+                if "country" not in found:  # the whole answer is read once, whatever the NLU found in it
+                    found["country"] = country_in_answer(text, language) or place_as_written(text, entity, language) \
+                        or country or value
             elif own := place_as_written(text, entity, language) or country:
                 found.setdefault("country", own)
         elif name == "sector" and value in SECTORS:

@@ -212,11 +212,11 @@ class AnswerMeanings:
         """"true" or "false" when the first of the answer's short parts, or else the last, holds a word of one only
         ("mah ok dai ...", "Wenn die Daten nur dafür verwendet werden, dann ja"): the encoder reads short
         colloquial parts poorly ("ok dai" lies nearer to a no)."""
+        patterns = {value: words[language] for value, words in self._yes_no_words.items() if language in words}
+        refusal = self._refusal_words.get(language or "")
         parts = [part for part in self.parts(text, language) if len(part.split()) <= MAX_PLAIN_YES_NO_WORDS]
         for part in parts[:1] + parts[-1:]:
-            said = [value for value, words in self._yes_no_words.items()
-                    if words.get(language or "") is not None and words[language or ""].search(part)]
-            refusal = self._refusal_words.get(language or "")
+            said = [value for value, pattern in patterns.items() if pattern.search(part)]
             if said == ["true"] and refusal and refusal.search(part):
                 continue  # "Nicht einverstanden", "pas d'accord"
             if len(said) == 1:
